@@ -1,0 +1,29 @@
+//! netra's schema migrations. They run unchanged on SQLite and PostgreSQL, so
+//! they use only portable column types: text for enumerations, dates as `date`,
+//! instants as `timestamp with time zone` (UTC). Reference and demo data are
+//! never inserted here; the `netra` crate loads them.
+
+#![expect(
+    elided_lifetimes_in_paths,
+    reason = "MigrationTrait is an async_trait whose methods cannot name the SchemaManager lifetime"
+)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20241101_000001_create_reference;
+mod m20241101_000002_create_official;
+mod m20241101_000003_create_case;
+
+/// Applies netra's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20241101_000001_create_reference::Migration),
+            Box::new(m20241101_000002_create_official::Migration),
+            Box::new(m20241101_000003_create_case::Migration),
+        ]
+    }
+}

@@ -1,0 +1,247 @@
+//! GraphQL type `Case` and the root fields `cases` and `case`.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, InputObject, Object, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::{CaseSource, CaseState, Classification, ClosureReason, RegionCode, SubjectKind, ViolationCode};
+use crate::entity::case;
+use crate::error::IntoGql;
+use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
+use crate::graphql::loaders::{
+    AgencyById, AllegationsOfCase, ElectionById, EventsOfCase, EvidenceOfCase, RegionByCode, ReporterOfCase,
+    SanctionsOfCase,
+};
+use crate::graphql::node::global_id;
+use crate::graphql::ContextExt;
+use crate::reference::graphql::{Agency, Election, Region};
+
+use super::nested::{AgencyDecision, Allegation, CaseEvent, Evidence, Reporter};
+use super::service::{self, CaseCursor, CaseFilter, CaseOrdering};
+
+/// One handling (penanganan) of a report or finding by a Bawaslu office.
+pub struct Case(pub case::Model);
+
+impl From<case::Model> for Case {
+    fn from(m: case::Model) -> Self {
+        Self(m)
+    }
+}
+
+#[Object]
+impl Case {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        global_id("Case", self.0.id)
+    }
+    /// netra's case number, e.g. `NTR/16.73/2024/0001`.
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+    /// Current state in the handling process.
+    async fn state(&self) -> CaseState {
+        self.0.state
+    }
+    /// Laporan (public report) or temuan (Bawaslu's own finding).
+    async fn source(&self) -> CaseSource {
+        self.0.source
+    }
+    /// Bawaslu's classification, once decided.
+    async fn classification(&self) -> Option<Classification> {
+        self.0.classification
+    }
+    /// Why the case was closed, when it is.
+    async fn closure_reason(&self) -> Option<ClosureReason> {
+        self.0.closure_reason
+    }
+    /// Why the report was not registered (late or incomplete), when it was not.
+    async fn not_registered_reason(&self) -> Option<&str> {
+        self.0.not_registered_reason.as_deref()
+    }
+    /// Short description of what happened.
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    /// Receipt number (nomor penerimaan).
+    async fn receipt_number(&self) -> Option<&str> {
+        self.0.receipt_number.as_deref()
+    }
+    /// Registration number (nomor registrasi), once registered.
+    async fn registration_number(&self) -> Option<&str> {
+        self.0.registration_number.as_deref()
+    }
+    /// When the act happened.
+    async fn occurred_on(&self) -> NaiveDate {
+        self.0.occurred_on
+    }
+    /// When it became known or was found (starts the 7-day reporting window).
+    async fn known_on(&self) -> NaiveDate {
+        self.0.known_on
+    }
+    /// When Bawaslu received the report or set the finding.
+    async fn received_on(&self) -> NaiveDate {
+        self.0.received_on
+    }
+    /// When it was registered.
+    async fn registered_on(&self) -> Option<NaiveDate> {
+        self.0.registered_on
+    }
+    /// When the plenary decided.
+    async fn decided_on(&self) -> Option<NaiveDate> {
+        self.0.decided_on
+    }
+    /// The deadline of the current step, if one runs.
+    async fn deadline_on(&self) -> Option<NaiveDate> {
+        self.0.deadline_on
+    }
+    /// Optimistic-concurrency version; changes with every transition.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record was created (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the record last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Where it happened.
+    async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        Ok(ctx.loaders().one(RegionByCode(self.0.region_code.clone())).await.gql()?.map(Region))
+    }
+    /// The race the act concerns.
+    async fn election(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Election>> {
+        Ok(ctx.loaders().one(ElectionById(self.0.election_id)).await.gql()?.map(Election))
+    }
+    /// The Bawaslu office handling the case.
+    async fn handling_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
+        Ok(ctx.loaders().one(AgencyById(self.0.handling_agency_id)).await.gql()?.map(Agency))
+    }
+    /// One entry per official × act.
+    async fn allegations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Allegation>> {
+        Ok(ctx.loaders().many(AllegationsOfCase(self.0.id)).await.gql()?.into_iter().map(Allegation).collect())
+    }
+    /// Who filed the report. Null for a finding (temuan), and null for every
+    /// caller but the handling Bawaslu office and its superior tiers.
+    async fn reporter(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Reporter>> {
+        Ok(ctx.loaders().one(ReporterOfCase(self.0.id)).await.gql()?.map(Reporter))
+    }
+    /// Evidence metadata; empty for callers who may not see evidence.
+    async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Evidence>> {
+        Ok(ctx.loaders().many(EvidenceOfCase(self.0.id)).await.gql()?.into_iter().map(Evidence).collect())
+    }
+    /// Sanctions decided in the case (decrees, appeal outcomes, verdicts, internal outcomes).
+    async fn sanctions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgencyDecision>> {
+        Ok(ctx.loaders().many(SanctionsOfCase(self.0.id)).await.gql()?.into_iter().map(AgencyDecision).collect())
+    }
+    /// Every step so far, oldest first.
+    async fn timeline(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseEvent>> {
+        Ok(ctx.loaders().many(EventsOfCase(self.0.id)).await.gql()?.into_iter().map(CaseEvent).collect())
+    }
+}
+
+/// Filter of the case list; all given parts must hold.
+#[derive(InputObject, Default)]
+pub struct CaseFilterInput {
+    /// Place in the subtree of this region code (`16`, `16.73`, `16.73.01`…).
+    pub region_code: Option<String>,
+    /// Any of these states.
+    pub states: Option<Vec<CaseState>>,
+    /// Some allegation with any of these acts.
+    pub violation_codes: Option<Vec<ViolationCode>>,
+    /// Some allegation against a subject of any of these kinds.
+    pub subject_kinds: Option<Vec<SubjectKind>>,
+    /// Laporan or temuan.
+    pub source: Option<CaseSource>,
+    /// Received on or after this date.
+    pub received_from: Option<NaiveDate>,
+    /// Received on or before this date.
+    pub received_to: Option<NaiveDate>,
+    /// Exactly this case number.
+    pub number: Option<String>,
+}
+
+impl TryFrom<CaseFilterInput> for CaseFilter {
+    type Error = crate::error::AppError;
+
+    fn try_from(i: CaseFilterInput) -> Result<Self, Self::Error> {
+        let region = i
+            .region_code
+            .map(|c| RegionCode::parse(&c))
+            .transpose()
+            .map_err(|_| crate::error::AppError::invalid("filter.regionCode", "not a region code like 16.73"))?;
+        Self {
+            region,
+            states: i.states.unwrap_or_default(),
+            violation_codes: i.violation_codes.unwrap_or_default(),
+            subject_kinds: i.subject_kinds.unwrap_or_default(),
+            source: i.source,
+            received_from: i.received_from,
+            received_to: i.received_to,
+            number: i.number,
+        }
+        .validate()
+    }
+}
+
+/// Order of the case list.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseOrder {
+    /// Newest received first.
+    #[default]
+    ReceivedOnDesc,
+    /// Oldest received first.
+    ReceivedOnAsc,
+    /// By case number.
+    NumberAsc,
+    /// Most recently changed first.
+    UpdatedAtDesc,
+}
+
+impl From<CaseOrder> for CaseOrdering {
+    fn from(o: CaseOrder) -> Self {
+        match o {
+            CaseOrder::ReceivedOnDesc => Self::ReceivedDesc,
+            CaseOrder::ReceivedOnAsc => Self::ReceivedAsc,
+            CaseOrder::NumberAsc => Self::NumberAsc,
+            CaseOrder::UpdatedAtDesc => Self::UpdatedDesc,
+        }
+    }
+}
+
+/// Root fields for cases.
+#[derive(Default)]
+pub struct CaseQuery;
+
+#[Object]
+impl CaseQuery {
+    /// The cases the caller may see, filtered and ordered, as a Relay connection.
+    /// Anonymous callers get an empty connection.
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CaseFilterInput>,
+        #[graphql(default)] order_by: CaseOrder,
+        #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Case, ConnectionTotals>> {
+        let page = PageRequest::<CaseCursor>::parse(first, after, ctx.config().max_page_size).gql()?;
+        let filter = CaseFilter::try_from(filter.unwrap_or_default()).gql()?;
+        let order = CaseOrdering::from(order_by);
+        let result = service::cases(ctx.db(), ctx.viewer(), &filter, order, &page).await.gql()?;
+        let mut conn = Connection::with_additional_fields(
+            page.after.is_some(),
+            result.has_next,
+            ConnectionTotals { total_count: result.total },
+        );
+        conn.edges
+            .extend(result.items.into_iter().map(|m| Edge::new(encode_cursor(&CaseCursor::of(&m, order)), Case(m))));
+        Ok(conn)
+    }
+
+    /// One case by number; null when there is none or the caller may not see it.
+    async fn case(&self, ctx: &Context<'_>, number: String) -> async_graphql::Result<Option<Case>> {
+        Ok(service::case_by_number(ctx.db(), ctx.viewer(), &number).await.gql()?.map(Case))
+    }
+}

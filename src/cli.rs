@@ -1,0 +1,190 @@
+//! The `netra` command line: serve, migrate, seed, token, schema. Parsing and
+//! dispatch only; each command calls into the library.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+use crate::app::{self, AppState};
+use crate::auth::DevIssuer;
+use crate::config::Config;
+use crate::{db, reference, seed};
+
+/// netra: neutrality cases of officials in the 2024 regional elections, shared between agencies.
+#[derive(Parser, Debug)]
+#[command(name = "netra", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Migrate the database and serve HTTP; prints the URL of the IDE.
+    Serve {
+        /// Fill an empty database with the demo data first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply migrations and load reference data.
+    Migrate,
+    /// Load demo or synthetic data.
+    Seed {
+        /// Which data.
+        #[command(subcommand)]
+        what: SeedCommand,
+    },
+    /// Mint a token from the development issuer (needs NETRA_DEV_SECRET).
+    Token {
+        /// Agency code, e.g. BAWASLU-16.73.
+        #[arg(long)]
+        agency: String,
+        /// Permission to grant (repeatable); default `read`.
+        #[arg(long = "permission")]
+        permissions: Vec<String>,
+        /// Lifetime, e.g. 30m, 1h, 7d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+        /// Subject (user) of the token.
+        #[arg(long, default_value = "dev-user")]
+        subject: String,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+/// Data sets of `netra seed`.
+#[derive(Subcommand, Debug)]
+pub enum SeedCommand {
+    /// The demo scenario (idempotent).
+    Demo,
+    /// Deterministic national-scale data.
+    Synthetic {
+        /// Officials to create.
+        #[arg(long, default_value_t = 1_000_000)]
+        officials: u64,
+        /// Cases to create.
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+        /// Random seed.
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+    },
+}
+
+/// Parses a lifetime such as `90s`, `30m`, `1h` or `7d`.
+pub fn parse_ttl(raw: &str) -> anyhow::Result<Duration> {
+    let raw = raw.trim();
+    let (num, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
+    let n: u64 = num.parse().with_context(|| format!("`{raw}` is not a lifetime like 30m, 1h or 7d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" | "" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => bail!("`{raw}`: the unit must be s, m, h or d"),
+    };
+    if secs == 0 || secs > 30 * 86_400 {
+        bail!("a token lives between 1 second and 30 days");
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+/// Agencies `serve --demo` prints ready tokens for.
+const DEMO_TOKEN_AGENCIES: [&str; 4] = ["BAWASLU-16.73", "BAWASLU-16", "BAWASLU-18", "BAWASLU"];
+
+/// Runs a parsed command.
+pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", crate::graphql::schema::sdl());
+            Ok(())
+        }
+        Command::Token { agency, permissions, ttl, subject } => {
+            let secret = config.dev_secret.as_ref().context(
+                "the development issuer is not configured: set NETRA_DEV_SECRET (32+ characters) to mint tokens",
+            )?;
+            let perms: Vec<&str> =
+                if permissions.is_empty() { vec!["read"] } else { permissions.iter().map(String::as_str).collect() };
+            for p in &perms {
+                if crate::auth::Permission::parse(p).is_none() {
+                    bail!("unknown permission `{p}`: use read, write, publish or audit");
+                }
+            }
+            let database = db::connect(&config.database_url).await?;
+            db::migrate(&database).await?;
+            reference::load(&database).await?;
+            if reference::service::agency_by_code(&database, &agency).await.ok().flatten().is_none() {
+                bail!("`{agency}` is not an agency in netra's registry (see the `agencies` query)");
+            }
+            println!("{}", DevIssuer::new(secret).mint(&subject, &agency, &perms, parse_ttl(&ttl)?)?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let database = db::connect(&config.database_url).await?;
+            db::migrate(&database).await?;
+            reference::load(&database).await?;
+            eprintln!("migrated {}", db::redact(&config.database_url));
+            Ok(())
+        }
+        Command::Seed { what } => {
+            let database = db::connect(&config.database_url).await?;
+            db::migrate(&database).await?;
+            match what {
+                SeedCommand::Demo => {
+                    let r = seed::load_demo(&database).await?;
+                    eprintln!("demo data: {} officials and {} cases added", r.officials, r.cases);
+                }
+                SeedCommand::Synthetic { officials, cases, seed } => {
+                    let opts = seed::synthetic::SyntheticOptions { officials, cases, seed };
+                    let r = seed::synthetic::load_synthetic(&database, opts).await?;
+                    eprintln!("synthetic data: {} officials, {} cases, {} rows", r.officials, r.cases, r.rows);
+                }
+            }
+            Ok(())
+        }
+        Command::Serve { demo } => {
+            let database = db::connect(&config.database_url).await?;
+            db::migrate(&database).await?;
+            reference::load(&database).await?;
+            let mut demo_tokens = Vec::new();
+            if demo {
+                let r = seed::load_demo(&database).await?;
+                if r.cases > 0 {
+                    eprintln!("demo data loaded: {} officials, {} cases", r.officials, r.cases);
+                }
+                if config.dev_secret.is_none() {
+                    // A secret for this run only: tokens printed below stop working when netra stops.
+                    use rand::Rng;
+                    let bytes: [u8; 32] = rand::rng().random();
+                    config.dev_secret = Some(SecretString::from(hex::encode(bytes)));
+                }
+                if let Some(secret) = &config.dev_secret {
+                    let issuer = DevIssuer::new(secret);
+                    for agency in DEMO_TOKEN_AGENCIES {
+                        let token = issuer.mint("demo-user", agency, &["read"], Duration::from_secs(12 * 3600))?;
+                        demo_tokens.push((agency, token));
+                    }
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {} (set NETRA_LISTEN)", config.listen))?;
+            let addr = listener.local_addr()?;
+            println!("netra is serving {} on http://{addr}", db::redact(&config.database_url));
+            println!("  GraphiQL:  http://{addr}/graphiql");
+            println!("  GraphQL:   http://{addr}/graphql");
+            if !demo_tokens.is_empty() {
+                println!("  Tokens for this run (header `Authorization: Bearer <token>`, valid 12 h):");
+                for (agency, token) in &demo_tokens {
+                    println!("    {agency:<14} {token}");
+                }
+            }
+            app::serve(AppState::new(database, config), listener).await
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Runtime configuration, read once from the environment in `main` and passed
+//! down. Invalid values stop the start with a message naming the variable.
+
+use std::net::SocketAddr;
+
+use anyhow::{bail, Context};
+use secrecy::SecretString;
+
+/// Whether netra runs for development or production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Local work: the development token issuer may be enabled.
+    Development,
+    /// Production: the development issuer is refused.
+    Production,
+}
+
+/// Everything netra reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…` (default `sqlite://netra.db?mode=rwc`).
+    pub database_url: String,
+    /// `NETRA_LISTEN`: the address to serve HTTP on (default `127.0.0.1:8080`).
+    pub listen: SocketAddr,
+    /// `NETRA_DEV_SECRET`: enables the development HS256 issuer `netra-dev`.
+    pub dev_secret: Option<SecretString>,
+    /// `NETRA_ENV`: `development` (default) or `production`.
+    pub environment: Environment,
+    /// `NETRA_MAX_PAGE_SIZE`: the largest `first` a connection accepts (default 100).
+    pub max_page_size: u32,
+    /// `NETRA_MAX_DEPTH`: the deepest query accepted (default 12).
+    pub max_depth: usize,
+    /// `NETRA_MAX_COMPLEXITY`: the most complex query accepted (default 5000).
+    pub max_complexity: usize,
+    /// `NETRA_BODY_LIMIT`: the largest request body in bytes (default 1 MiB).
+    pub body_limit: usize,
+    /// `NETRA_REQUEST_TIMEOUT_SECS`: per-request time limit (default 30).
+    pub request_timeout_secs: u64,
+    /// `NETRA_CORS_ORIGINS`: comma-separated origins allowed to call from a
+    /// browser; empty allows none, `*` any (default `*` in development).
+    pub cors_origins: Vec<String>,
+}
+
+impl Config {
+    /// Reads the configuration from environment variables.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let environment = match var("NETRA_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => bail!("NETRA_ENV must be `development` or `production`, not `{other}`"),
+        };
+        if var("NETRA_TRUST_FILE").is_some() {
+            bail!(
+                "NETRA_TRUST_FILE is set, but this build of netra trusts only the development issuer \
+                 (NETRA_DEV_SECRET); unset NETRA_TRUST_FILE"
+            );
+        }
+        let dev_secret = var("NETRA_DEV_SECRET").map(SecretString::from);
+        if environment == Environment::Production && dev_secret.is_some() {
+            bail!("NETRA_DEV_SECRET must not be set when NETRA_ENV=production");
+        }
+        if let Some(secret) = var("NETRA_DEV_SECRET") {
+            if secret.len() < 32 {
+                bail!("NETRA_DEV_SECRET must be at least 32 characters long");
+            }
+        }
+        let listen = var("NETRA_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let default_cors = match environment {
+            Environment::Development => "*",
+            Environment::Production => "",
+        };
+        Ok(Self {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://netra.db?mode=rwc".into()),
+            listen: listen
+                .parse()
+                .with_context(|| format!("NETRA_LISTEN `{listen}` is not an address like 127.0.0.1:8080"))?,
+            dev_secret,
+            environment,
+            max_page_size: number(var("NETRA_MAX_PAGE_SIZE"), "NETRA_MAX_PAGE_SIZE", 100)?,
+            max_depth: number(var("NETRA_MAX_DEPTH"), "NETRA_MAX_DEPTH", 12)?,
+            max_complexity: number(var("NETRA_MAX_COMPLEXITY"), "NETRA_MAX_COMPLEXITY", 5000)?,
+            body_limit: number(var("NETRA_BODY_LIMIT"), "NETRA_BODY_LIMIT", 1024 * 1024)?,
+            request_timeout_secs: number(var("NETRA_REQUEST_TIMEOUT_SECS"), "NETRA_REQUEST_TIMEOUT_SECS", 30)?,
+            cors_origins: var("NETRA_CORS_ORIGINS")
+                .unwrap_or_else(|| default_cors.into())
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        })
+    }
+
+    /// A development configuration for `database_url`, as tests and tools use it.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dev_secret: None,
+            environment: Environment::Development,
+            max_page_size: 100,
+            max_depth: 12,
+            max_complexity: 5000,
+            body_limit: 1024 * 1024,
+            request_timeout_secs: 30,
+            cors_origins: vec!["*".into()],
+        }
+    }
+}
+
+fn number<T: std::str::FromStr>(raw: Option<String>, name: &str, default: T) -> anyhow::Result<T> {
+    match raw {
+        None => Ok(default),
+        Some(v) => v.trim().parse().ok().with_context(|| format!("{name} must be a positive whole number, not `{v}`")),
+    }
+}

@@ -1,0 +1,20 @@
+//! Domain vocabulary and validated value types. No database or HTTP here.
+
+mod enums;
+mod ids;
+
+pub use enums::*;
+pub use ids::{Nik, Nip, RegionCode};
+
+/// Candidate determination (penetapan paslon) of Pilkada 2024: acts before it
+/// and acts on or after it fall under different sanctions.
+pub const DETERMINATION_2024: (i32, u32, u32) = (2024, 9, 22);
+
+/// The phase of an act dated `on` relative to the 2024 determination date.
+pub fn phase_of(on: chrono::NaiveDate) -> Phase {
+    let (y, m, d) = DETERMINATION_2024;
+    match chrono::NaiveDate::from_ymd_opt(y, m, d) {
+        Some(det) if on < det => Phase::BeforeDetermination,
+        _ => Phase::AfterDetermination,
+    }
+}

@@ -1,0 +1,57 @@
+//! Relay connections: page-size limits and opaque keyset cursors.
+
+use async_graphql::SimpleObject;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::error::AppError;
+
+/// Extra fields on every connection.
+#[derive(SimpleObject)]
+pub struct ConnectionTotals {
+    /// Number of items matching the filter, across all pages.
+    pub total_count: u64,
+}
+
+/// A validated page request.
+#[derive(Debug, Clone)]
+pub struct PageRequest<C> {
+    /// How many items to return.
+    pub first: u64,
+    /// Decoded `after` cursor.
+    pub after: Option<C>,
+}
+
+/// Page size when `first` is not given.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+
+impl<C: DeserializeOwned> PageRequest<C> {
+    /// Validates `first` against `max` and decodes `after`.
+    pub fn parse(first: Option<i32>, after: Option<String>, max: u32) -> Result<Self, AppError> {
+        let first = match first {
+            None => DEFAULT_PAGE_SIZE.min(u64::from(max)),
+            Some(n) if n < 0 => return Err(AppError::invalid("first", "must not be negative")),
+            Some(n) if n as u64 > u64::from(max) => {
+                return Err(AppError::invalid("first", format!("at most {max} items per page")))
+            }
+            Some(n) => n as u64,
+        };
+        let after = after.as_deref().map(decode_cursor).transpose()?;
+        Ok(Self { first, after })
+    }
+}
+
+/// Encodes a cursor value as an opaque string.
+pub fn encode_cursor<C: Serialize>(value: &C) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// Decodes a cursor made by [`encode_cursor`].
+pub fn decode_cursor<C: DeserializeOwned>(raw: &str) -> Result<C, AppError> {
+    URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| AppError::invalid("after", "not a cursor returned by this connection"))
+}

@@ -1,0 +1,72 @@
+//! HTTP endpoints of the GraphQL API: `POST`/`GET /graphql` and the IDE.
+//! Authentication happens here, before GraphQL runs: no header means
+//! anonymous, a bad token gets HTTP 401 with an `UNAUTHENTICATED` error.
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{ErrorExtensions, Response, ServerError};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse};
+use axum::Json;
+
+use super::loaders::Loaders;
+use super::RequestViewer;
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::AppError;
+
+/// Reads the bearer token, if any. `Err` carries the refusal message.
+async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, String> {
+    let Some(raw) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let value = raw.to_str().map_err(|_| "the Authorization header is not text".to_owned())?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| "the Authorization header must be `Bearer <token>`".to_owned())?;
+    state.auth.authenticate(&state.db, token).await.map(Some).map_err(|e| e.0)
+}
+
+/// Gives every error without a code one: errors raised by async-graphql itself
+/// (syntax, validation, limits) are the caller's to fix.
+fn with_codes(mut resp: Response) -> Response {
+    for err in &mut resp.errors {
+        let has_code = err.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+        if !has_code {
+            err.extensions.get_or_insert_with(Default::default).set("code", "BAD_USER_INPUT");
+        }
+    }
+    resp
+}
+
+/// `POST /graphql` and `GET /graphql?query=…`.
+pub async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    req: GraphQLRequest,
+) -> axum::response::Response {
+    let viewer = match principal(&state, &headers).await {
+        Ok(v) => v,
+        Err(message) => return unauthenticated(&message),
+    };
+    let loaders = Loaders::new(state.db.clone(), viewer.clone());
+    let req = req.into_inner().data(RequestViewer(viewer)).data(loaders);
+    let resp = with_codes(state.schema.execute(req).await);
+    GraphQLResponse::from(resp).into_response()
+}
+
+/// HTTP 401 with a GraphQL error body and no data.
+fn unauthenticated(message: &str) -> axum::response::Response {
+    let err = ServerError::new(message, None);
+    let mut err = ServerError { extensions: AppError::Unauthenticated.extend().extensions, ..err };
+    err.message = message.to_owned();
+    let body = Response::from_errors(vec![err]);
+    (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], Json(body)).into_response()
+}
+
+/// `GET /graphiql`: the in-browser IDE.
+pub async fn graphiql() -> impl IntoResponse {
+    Html(GraphiQLSource::build().endpoint("/graphql").title("netra").finish())
+}

@@ -1,0 +1,58 @@
+//! The GraphQL layer: schema assembly, the HTTP handler, request-scoped
+//! loaders, Relay connections and global ids. Resolvers live in the domain
+//! slices; they call services and never touch the database themselves.
+
+pub mod connection;
+pub mod handler;
+pub mod loaders;
+pub mod node;
+pub mod schema;
+
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+
+use crate::auth::Principal;
+use crate::config::Config;
+use crate::error::AppError;
+
+pub use schema::{build_schema, AppSchema};
+
+/// The caller of the current request, as request data. `None` = anonymous.
+#[derive(Clone, Default)]
+pub struct RequestViewer(pub Option<Principal>);
+
+/// Access to what resolvers need from the context.
+pub trait ContextExt {
+    /// The caller (`None` for anonymous).
+    fn viewer(&self) -> Option<&Principal>;
+    /// The caller, or `UNAUTHENTICATED`.
+    fn principal(&self) -> Result<&Principal, AppError>;
+    /// The database pool.
+    fn db(&self) -> &DatabaseConnection;
+    /// The configuration.
+    fn config(&self) -> &Config;
+    /// This request's loaders.
+    fn loaders(&self) -> &loaders::Loaders;
+}
+
+impl ContextExt for Context<'_> {
+    fn viewer(&self) -> Option<&Principal> {
+        self.data_opt::<RequestViewer>().and_then(|v| v.0.as_ref())
+    }
+
+    fn principal(&self) -> Result<&Principal, AppError> {
+        self.viewer().ok_or(AppError::Unauthenticated)
+    }
+
+    fn db(&self) -> &DatabaseConnection {
+        self.data_unchecked::<DatabaseConnection>()
+    }
+
+    fn config(&self) -> &Config {
+        self.data_unchecked::<std::sync::Arc<Config>>()
+    }
+
+    fn loaders(&self) -> &loaders::Loaders {
+        self.data_unchecked::<loaders::Loaders>()
+    }
+}

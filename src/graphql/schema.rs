@@ -1,0 +1,38 @@
+//! Assembles the schema: the root objects of every slice, limits, and the
+//! long-lived data (pool, configuration).
+
+use std::sync::Arc;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::case::graphql::CaseQuery;
+use crate::config::Config;
+use crate::official::graphql::OfficialQuery;
+use crate::reference::graphql::ReferenceQuery;
+
+use super::node::NodeQuery;
+
+/// The query root: every slice's root fields.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery);
+
+/// netra's schema type.
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema with the configured limits. `db` may be a disconnected
+/// placeholder when only the SDL is needed.
+pub fn build_schema(db: DatabaseConnection, config: Arc<Config>) -> AppSchema {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .data(db)
+        .data(config)
+        .finish()
+}
+
+/// The full SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    let config = Arc::new(Config::for_database("sqlite::memory:"));
+    build_schema(DatabaseConnection::Disconnected, config).sdl()
+}

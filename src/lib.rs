@@ -1,0 +1,28 @@
+//! netra: a GraphQL API through which Indonesian agencies — Bawaslu, regional
+//! inspectorates, regional governments and BKN — share the cases of officials
+//! who broke political neutrality in the 2024 regional elections. Each caller
+//! sees only what its agency may see.
+//!
+//! Map of the crate (dependencies point down the list):
+//! - [`app`]: HTTP router, middleware and `serve`.
+//! - [`graphql`]: schema assembly, handler, loaders, connections, node ids.
+//! - [`case`], [`official`], [`reference`]: domain slices (types, services, resolvers).
+//! - [`policy`]: the one authorization module.
+//! - [`auth`]: bearer token → `Principal`; nothing else.
+//! - [`seed`]: demo and synthetic data.
+//! - [`domain`], [`entity`], [`db`], [`config`], [`error`]: foundations.
+
+pub mod app;
+pub mod auth;
+pub mod case;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entity;
+pub mod error;
+pub mod graphql;
+pub mod official;
+pub mod policy;
+pub mod reference;
+pub mod seed;

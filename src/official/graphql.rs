@@ -1,0 +1,131 @@
+//! GraphQL types and root fields for officials.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, InputObject, Object, ID};
+
+use crate::case::graphql::Case;
+use crate::domain::{Nip, PositionClass, RegionCode, SubjectKind};
+use crate::entity::official;
+use crate::error::IntoGql;
+use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
+use crate::graphql::loaders::{AgencyById, CasesOfOfficial, RegionByCode};
+use crate::graphql::node::global_id;
+use crate::graphql::ContextExt;
+use crate::reference::graphql::{Agency, Region};
+
+use super::service::{self, OfficialCursor, OfficialFilter};
+
+/// A person named in a case (terlapor).
+pub struct Official(pub official::Model);
+
+impl From<official::Model> for Official {
+    fn from(m: official::Model) -> Self {
+        Self(m)
+    }
+}
+
+#[Object]
+impl Official {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        global_id("Official", self.0.id)
+    }
+    /// NIP or NI PPPK (18 digits), for civil servants. Personal data: it encodes
+    /// the birth date and gender.
+    async fn nip(&self) -> Option<&str> {
+        self.0.nip.as_deref()
+    }
+    /// NRP, for TNI and Polri members.
+    async fn nrp(&self) -> Option<&str> {
+        self.0.nrp.as_deref()
+    }
+    /// Full name, with titles.
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+    /// Position (jabatan), e.g. "Camat Lubuk Linggau Timur I".
+    async fn position(&self) -> &str {
+        &self.0.position
+    }
+    /// Position class used in the published breakdowns; null for non-ASN.
+    async fn position_class(&self) -> Option<PositionClass> {
+        self.0.position_class
+    }
+    /// Grade (golongan), e.g. "III/c".
+    async fn grade(&self) -> Option<&str> {
+        self.0.grade.as_deref()
+    }
+    /// Kind of subject, which decides the competent agency.
+    async fn subject_kind(&self) -> SubjectKind {
+        self.0.subject_kind
+    }
+    /// Employing agency.
+    async fn employer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
+        Ok(ctx.loaders().one(AgencyById(self.0.employer_id)).await.gql()?.map(Agency))
+    }
+    /// Agency of the official's PPK (the authority that imposes sanctions), where it differs from the employer.
+    async fn ppk(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
+        let Some(id) = self.0.ppk_id else { return Ok(None) };
+        Ok(ctx.loaders().one(AgencyById(id)).await.gql()?.map(Agency))
+    }
+    /// Region where the official works.
+    async fn work_region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        Ok(ctx.loaders().one(RegionByCode(self.0.work_region_code.clone())).await.gql()?.map(Region))
+    }
+    /// The caller's visible cases that name this official, newest first.
+    async fn cases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Case>> {
+        Ok(ctx.loaders().many(CasesOfOfficial(self.0.id)).await.gql()?.into_iter().map(Case).collect())
+    }
+}
+
+/// Filter of the `officials` list.
+#[derive(InputObject, Default)]
+pub struct OfficialFilterInput {
+    /// Substring of the name, case-insensitive.
+    pub name: Option<String>,
+    /// Only these kinds of subject.
+    pub subject_kinds: Option<Vec<SubjectKind>>,
+    /// Only officials working in the subtree of this region code.
+    pub work_region_code: Option<String>,
+}
+
+/// Root fields for officials.
+#[derive(Default)]
+pub struct OfficialQuery;
+
+#[Object]
+impl OfficialQuery {
+    /// One official by exact NIP (spaces and dots allowed). Bawaslu offices may
+    /// find any official, to open a case; other agencies only the subjects of
+    /// their visible cases. Null when nothing matches or the caller may not see it.
+    async fn official_by_nip(&self, ctx: &Context<'_>, nip: String) -> async_graphql::Result<Option<Official>> {
+        let nip = Nip::parse(&nip).gql()?;
+        Ok(service::official_by_nip(ctx.db(), ctx.viewer(), &nip).await.gql()?.map(Official))
+    }
+
+    /// The officials named in the caller's visible cases, by name.
+    async fn officials(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OfficialFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Official, ConnectionTotals>> {
+        let page = PageRequest::<OfficialCursor>::parse(first, after, ctx.config().max_page_size).gql()?;
+        let input = filter.unwrap_or_default();
+        let filter = OfficialFilter {
+            name: input.name,
+            subject_kinds: input.subject_kinds.unwrap_or_default(),
+            work_region: input.work_region_code.map(|c| RegionCode::parse(&c)).transpose().gql()?,
+        };
+        let result = service::officials(ctx.db(), ctx.viewer(), &filter, &page).await.gql()?;
+        let mut conn = Connection::with_additional_fields(
+            page.after.is_some(),
+            result.has_next,
+            ConnectionTotals { total_count: result.total },
+        );
+        conn.edges
+            .extend(result.items.into_iter().map(|m| Edge::new(encode_cursor(&OfficialCursor::of(&m)), Official(m))));
+        Ok(conn)
+    }
+}

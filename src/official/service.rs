@@ -1,0 +1,123 @@
+//! Reads of officials, always through the policy's scope.
+
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Principal;
+use crate::domain::{Nip, SubjectKind};
+use crate::entity::official;
+use crate::error::AppResult;
+use crate::graphql::connection::PageRequest;
+use crate::policy;
+
+/// Filter of the `officials` list.
+#[derive(Debug, Default)]
+pub struct OfficialFilter {
+    /// Case-insensitive substring of the name.
+    pub name: Option<String>,
+    /// Only these kinds.
+    pub subject_kinds: Vec<SubjectKind>,
+    /// Only officials working in this region's subtree.
+    pub work_region: Option<crate::domain::RegionCode>,
+}
+
+/// Keyset position in the name-ordered list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OfficialCursor {
+    name: String,
+    id: i64,
+}
+
+impl OfficialCursor {
+    /// The cursor just after `m`.
+    pub fn of(m: &official::Model) -> Self {
+        Self { name: m.full_name.clone(), id: m.id }
+    }
+}
+
+/// A page of officials.
+pub struct OfficialPage {
+    /// The officials, by name then id.
+    pub items: Vec<official::Model>,
+    /// Whether more follow.
+    pub has_next: bool,
+    /// All matches across pages.
+    pub total: u64,
+}
+
+/// One official by exact NIP. Bawaslu may find any official (to open a
+/// case); every other caller only the subjects of its visible cases.
+pub async fn official_by_nip(
+    db: &DatabaseConnection,
+    viewer: Option<&Principal>,
+    nip: &Nip,
+) -> AppResult<Option<official::Model>> {
+    let mut q = official::Entity::find().filter(official::Column::Nip.eq(nip.as_str()));
+    if !policy::may_lookup_any_official_by_nip(viewer) {
+        q = q.filter(policy::official_scope(viewer));
+    }
+    Ok(q.one(db).await?)
+}
+
+/// One official by id, within scope.
+pub async fn official_by_id(
+    db: &DatabaseConnection,
+    viewer: Option<&Principal>,
+    id: i64,
+) -> AppResult<Option<official::Model>> {
+    Ok(official::Entity::find_by_id(id).filter(policy::official_scope(viewer)).one(db).await?)
+}
+
+/// A page of the officials in scope.
+pub async fn officials(
+    db: &DatabaseConnection,
+    viewer: Option<&Principal>,
+    filter: &OfficialFilter,
+    page: &PageRequest<OfficialCursor>,
+) -> AppResult<OfficialPage> {
+    let mut cond = Condition::all().add(policy::official_scope(viewer));
+    if let Some(name) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", name.to_lowercase().replace(['%', '_'], ""));
+        cond =
+            cond.add(Expr::expr(Func::lower(Expr::col((official::Entity, official::Column::FullName)))).like(pattern));
+    }
+    if !filter.subject_kinds.is_empty() {
+        cond = cond.add(official::Column::SubjectKind.is_in(filter.subject_kinds.clone()));
+    }
+    if let Some(region) = &filter.work_region {
+        let codes = crate::entity::region::Entity::find()
+            .select_only()
+            .column(crate::entity::region::Column::Code)
+            .filter(crate::entity::region::Column::Code.eq(region.as_str()).or(match region.level() {
+                1 => crate::entity::region::Column::ProvinceCode.eq(region.as_str()),
+                2 => crate::entity::region::Column::RegencyCode.eq(region.as_str()),
+                _ => crate::entity::region::Column::DistrictCode.eq(region.as_str()),
+            }))
+            .into_query();
+        cond = cond.add(official::Column::WorkRegionCode.in_subquery(codes));
+    }
+    let total = official::Entity::find().filter(cond.clone()).count(db).await?;
+    if let Some(after) = &page.after {
+        cond = cond.add(
+            Condition::any().add(official::Column::FullName.gt(after.name.as_str())).add(
+                Condition::all()
+                    .add(official::Column::FullName.eq(after.name.as_str()))
+                    .add(official::Column::Id.gt(after.id)),
+            ),
+        );
+    }
+    let mut items = official::Entity::find()
+        .filter(cond)
+        .order_by_asc(official::Column::FullName)
+        .order_by_asc(official::Column::Id)
+        .limit(page.first + 1)
+        .all(db)
+        .await?;
+    let has_next = items.len() as u64 > page.first;
+    items.truncate(page.first as usize);
+    Ok(OfficialPage { items, has_next, total })
+}
