@@ -9,7 +9,7 @@ use crate::entity::case;
 use crate::error::IntoGql;
 use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
 use crate::graphql::loaders::{
-    AgencyById, AllegationsOfCase, ElectionById, EventsOfCase, EvidenceOfCase, RegionByCode, ReporterOfCase,
+    AgencyById, AllegationsOfCase, ElectionById, EventsOfCase, EvidenceOfCase, Peered, RegionByCode, ReporterOfCase,
     SanctionsOfCase,
 };
 use crate::graphql::node::global_id;
@@ -20,11 +20,11 @@ use super::nested::{AgencyDecision, Allegation, CaseEvent, Evidence, Reporter};
 use super::service::{self, CaseCursor, CaseFilter, CaseOrdering};
 
 /// One handling (penanganan) of a report or finding by a Bawaslu office.
-pub struct Case(pub case::Model);
+pub struct Case(pub Peered<case::Model>);
 
 impl From<case::Model> for Case {
     fn from(m: case::Model) -> Self {
-        Self(m)
+        Self(Peered::one(m))
     }
 }
 
@@ -32,117 +32,125 @@ impl From<case::Model> for Case {
 impl Case {
     /// Global id.
     pub async fn id(&self) -> ID {
-        global_id("Case", self.0.id)
+        global_id("Case", self.0.this.id)
     }
     /// netra's case number, e.g. `NTR/16.73/2024/0001`.
     async fn number(&self) -> &str {
-        &self.0.number
+        &self.0.this.number
     }
     /// Current state in the handling process.
     async fn state(&self) -> CaseState {
-        self.0.state
+        self.0.this.state
     }
     /// Laporan (public report) or temuan (Bawaslu's own finding).
     async fn source(&self) -> CaseSource {
-        self.0.source
+        self.0.this.source
     }
     /// Bawaslu's classification, once decided.
     async fn classification(&self) -> Option<Classification> {
-        self.0.classification
+        self.0.this.classification
     }
     /// Why the case was closed, when it is.
     async fn closure_reason(&self) -> Option<ClosureReason> {
-        self.0.closure_reason
+        self.0.this.closure_reason
     }
     /// Why the report was not registered (late or incomplete), when it was not.
     async fn not_registered_reason(&self) -> Option<&str> {
-        self.0.not_registered_reason.as_deref()
+        self.0.this.not_registered_reason.as_deref()
     }
     /// Short description of what happened.
     async fn summary(&self) -> &str {
-        &self.0.summary
+        &self.0.this.summary
     }
     /// Receipt number (nomor penerimaan).
     async fn receipt_number(&self) -> Option<&str> {
-        self.0.receipt_number.as_deref()
+        self.0.this.receipt_number.as_deref()
     }
     /// Registration number (nomor registrasi), once registered.
     async fn registration_number(&self) -> Option<&str> {
-        self.0.registration_number.as_deref()
+        self.0.this.registration_number.as_deref()
     }
     /// When the act happened.
     async fn occurred_on(&self) -> NaiveDate {
-        self.0.occurred_on
+        self.0.this.occurred_on
     }
     /// When it became known or was found (starts the 7-day reporting window).
     async fn known_on(&self) -> NaiveDate {
-        self.0.known_on
+        self.0.this.known_on
     }
     /// When Bawaslu received the report or set the finding.
     async fn received_on(&self) -> NaiveDate {
-        self.0.received_on
+        self.0.this.received_on
     }
     /// When it was registered.
     async fn registered_on(&self) -> Option<NaiveDate> {
-        self.0.registered_on
+        self.0.this.registered_on
     }
     /// When the plenary decided.
     async fn decided_on(&self) -> Option<NaiveDate> {
-        self.0.decided_on
+        self.0.this.decided_on
     }
     /// The deadline of the current step, if one runs.
     async fn deadline_on(&self) -> Option<NaiveDate> {
-        self.0.deadline_on
+        self.0.this.deadline_on
     }
     /// Optimistic-concurrency version; changes with every transition.
     async fn version(&self) -> i32 {
-        self.0.version
+        self.0.this.version
     }
     /// When the record was created (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.0.this.created_at
     }
     /// When the record last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.0.this.updated_at
     }
     /// Where it happened.
     async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(RegionByCode(self.0.region_code.clone())).await.gql()?.map(Region))
+        Ok(ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.region_code.clone()))).await.gql()?.map(Region))
     }
     /// The race the act concerns.
     async fn election(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Election>> {
-        Ok(ctx.loaders().one(ElectionById(self.0.election_id)).await.gql()?.map(Election))
+        Ok(ctx.loaders().one(&self.0, |m| Some(ElectionById(m.election_id))).await.gql()?.map(Election))
     }
     /// The Bawaslu office handling the case.
     async fn handling_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        Ok(ctx.loaders().one(AgencyById(self.0.handling_agency_id)).await.gql()?.map(Agency))
+        Ok(ctx.loaders().one(&self.0, |m| Some(AgencyById(m.handling_agency_id))).await.gql()?.map(Agency))
     }
     /// One entry per official × act.
     async fn allegations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Allegation>> {
-        Ok(ctx.loaders().many(AllegationsOfCase(self.0.id)).await.gql()?.into_iter().map(Allegation).collect())
+        Ok(ctx.loaders().many(&self.0, |m| AllegationsOfCase(m.id)).await.gql()?.into_iter().map(Allegation).collect())
     }
     /// Who filed the report. Null for a finding (temuan), and null for every
     /// caller but the handling Bawaslu office and its superior tiers.
     async fn reporter(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Reporter>> {
-        Ok(ctx.loaders().one(ReporterOfCase(self.0.id)).await.gql()?.map(Reporter))
+        Ok(ctx.loaders().one(&self.0, |m| Some(ReporterOfCase(m.id))).await.gql()?.map(Reporter))
     }
     /// Evidence metadata; empty for callers who may not see evidence.
     async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Evidence>> {
-        Ok(ctx.loaders().many(EvidenceOfCase(self.0.id)).await.gql()?.into_iter().map(Evidence).collect())
+        Ok(ctx.loaders().many(&self.0, |m| EvidenceOfCase(m.id)).await.gql()?.into_iter().map(Evidence).collect())
     }
     /// Sanctions decided in the case (decrees, appeal outcomes, verdicts, internal outcomes).
     async fn sanctions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgencyDecision>> {
-        Ok(ctx.loaders().many(SanctionsOfCase(self.0.id)).await.gql()?.into_iter().map(AgencyDecision).collect())
+        Ok(ctx
+            .loaders()
+            .many(&self.0, |m| SanctionsOfCase(m.id))
+            .await
+            .gql()?
+            .into_iter()
+            .map(AgencyDecision)
+            .collect())
     }
     /// Every step so far, oldest first.
     async fn timeline(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseEvent>> {
-        Ok(ctx.loaders().many(EventsOfCase(self.0.id)).await.gql()?.into_iter().map(CaseEvent).collect())
+        Ok(ctx.loaders().many(&self.0, |m| EventsOfCase(m.id)).await.gql()?.into_iter().map(CaseEvent).collect())
     }
 }
 
 /// Filter of the case list; all given parts must hold.
 #[derive(InputObject, Default)]
+#[graphql(name = "CaseFilter")]
 pub struct CaseFilterInput {
     /// Place in the subtree of this region code (`16`, `16.73`, `16.73.01`…).
     pub region_code: Option<String>,
@@ -222,26 +230,29 @@ impl CaseQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<CaseFilterInput>,
-        #[graphql(default)] order_by: CaseOrder,
+        #[graphql(desc = "Order of the list; newest received first by default.")] order_by: Option<CaseOrder>,
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Case, ConnectionTotals>> {
         let page = PageRequest::<CaseCursor>::parse(first, after, ctx.config().max_page_size).gql()?;
         let filter = CaseFilter::try_from(filter.unwrap_or_default()).gql()?;
-        let order = CaseOrdering::from(order_by);
+        let order = CaseOrdering::from(order_by.unwrap_or_default());
         let result = service::cases(ctx.db(), ctx.viewer(), &filter, order, &page).await.gql()?;
         let mut conn = Connection::with_additional_fields(
             page.after.is_some(),
             result.has_next,
             ConnectionTotals { total_count: result.total },
         );
-        conn.edges
-            .extend(result.items.into_iter().map(|m| Edge::new(encode_cursor(&CaseCursor::of(&m, order)), Case(m))));
+        conn.edges.extend(
+            Peered::all(result.items)
+                .into_iter()
+                .map(|m| Edge::new(encode_cursor(&CaseCursor::of(&m.this, order)), Case(m))),
+        );
         Ok(conn)
     }
 
     /// One case by number; null when there is none or the caller may not see it.
     async fn case(&self, ctx: &Context<'_>, number: String) -> async_graphql::Result<Option<Case>> {
-        Ok(service::case_by_number(ctx.db(), ctx.viewer(), &number).await.gql()?.map(Case))
+        Ok(service::case_by_number(ctx.db(), ctx.viewer(), &number).await.gql()?.map(Case::from))
     }
 }

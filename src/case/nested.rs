@@ -15,7 +15,7 @@ use crate::entity::{
 use crate::error::IntoGql;
 use crate::graphql::loaders::{
     AgencyById, CaseById, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding, ForwardingsOfAllegation,
-    OfficialById, RegionByCode,
+    OfficialById, Peered, RegionByCode,
 };
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
@@ -24,354 +24,385 @@ use crate::reference::graphql::{Agency, Region};
 
 use super::graphql::Case;
 
-async fn agency(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<Option<Agency>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(ctx.loaders().one(AgencyById(id)).await.gql()?.map(Agency))
+/// The agency `id` names for `from`, batched over `from`'s peers.
+async fn agency<M>(
+    ctx: &Context<'_>,
+    from: &Peered<M>,
+    id: impl Fn(&M) -> Option<i64>,
+) -> async_graphql::Result<Option<Agency>> {
+    Ok(ctx.loaders().one(from, |m| id(m).map(AgencyById)).await.gql()?.map(Agency))
 }
 
 /// One official × one act within a case.
-pub struct Allegation(pub allegation::Model);
+pub struct Allegation(pub Peered<allegation::Model>);
 
 #[Object]
 impl Allegation {
     /// Global id.
     async fn id(&self) -> ID {
-        global_id("Allegation", self.0.id)
+        global_id("Allegation", self.0.this.id)
     }
     /// The act (BRIEF §4.1 codes).
     async fn violation_code(&self) -> ViolationCode {
-        self.0.violation_code
+        self.0.this.violation_code
     }
     /// Sanction track of the act.
     async fn track(&self) -> SanctionTrack {
-        self.0.violation_code.track()
+        self.0.this.violation_code.track()
     }
     /// Default severity of the act under the 2022 joint decree, where it names one.
     async fn default_severity(&self) -> Option<Severity> {
-        self.0.violation_code.default_severity()
+        self.0.this.violation_code.default_severity()
     }
     /// Before or after candidate determination.
     async fn phase(&self) -> Phase {
-        self.0.phase
+        self.0.this.phase
     }
     /// When the act happened.
     async fn act_on(&self) -> NaiveDate {
-        self.0.act_on
+        self.0.this.act_on
     }
     /// What happened, in the handler's words.
     async fn description(&self) -> &str {
-        &self.0.description
+        &self.0.this.description
     }
     /// Where the act happened.
     async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(RegionByCode(self.0.place_region_code.clone())).await.gql()?.map(Region))
+        Ok(ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.place_region_code.clone()))).await.gql()?.map(Region))
     }
     /// The official named.
     async fn official(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Official>> {
-        Ok(ctx.loaders().one(OfficialById(self.0.official_id)).await.gql()?.map(Official))
+        Ok(ctx.loaders().one(&self.0, |m| Some(OfficialById(m.official_id))).await.gql()?.map(Official))
     }
     /// The case it belongs to.
     async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Case>> {
-        Ok(ctx.loaders().one(CaseById(self.0.case_id)).await.gql()?.map(Case))
+        Ok(ctx.loaders().one(&self.0, |m| Some(CaseById(m.case_id))).await.gql()?.map(Case))
     }
     /// Recommendations of this allegation to competent agencies.
     async fn forwardings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Forwarding>> {
-        Ok(ctx.loaders().many(ForwardingsOfAllegation(self.0.id)).await.gql()?.into_iter().map(Forwarding).collect())
+        Ok(ctx
+            .loaders()
+            .many(&self.0, |m| ForwardingsOfAllegation(m.id))
+            .await
+            .gql()?
+            .into_iter()
+            .map(Forwarding)
+            .collect())
     }
 }
 
 /// Who filed a report (pelapor). Visible only to the handling Bawaslu office
 /// and its superior tiers.
-pub struct Reporter(pub reporter::Model);
+pub struct Reporter(pub Peered<reporter::Model>);
 
 #[Object]
 impl Reporter {
     /// Voter, monitor or candidate side.
     async fn kind(&self) -> ReporterKind {
-        self.0.kind
+        self.0.this.kind
     }
     /// Full name.
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.0.this.name
     }
     /// Phone number.
     async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+        self.0.this.phone.as_deref()
     }
     /// E-mail address.
     async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
+        self.0.this.email.as_deref()
     }
     /// Postal address.
     async fn address(&self) -> Option<&str> {
-        self.0.address.as_deref()
+        self.0.this.address.as_deref()
     }
     /// Population number (NIK).
     async fn nik(&self) -> Option<&str> {
-        self.0.nik.as_deref()
+        self.0.this.nik.as_deref()
     }
     /// Region where the reporter is registered to vote.
     async fn voter_region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        let Some(code) = &self.0.voter_region_code else { return Ok(None) };
-        Ok(ctx.loaders().one(RegionByCode(code.clone())).await.gql()?.map(Region))
+        Ok(ctx.loaders().one(&self.0, |m| m.voter_region_code.clone().map(RegionByCode)).await.gql()?.map(Region))
     }
 }
 
 /// Metadata of one evidence item (the file is stored elsewhere).
-pub struct Evidence(pub evidence::Model);
+pub struct Evidence(pub Peered<evidence::Model>);
 
 #[Object]
 impl Evidence {
     /// Global id.
     async fn id(&self) -> ID {
-        global_id("Evidence", self.0.id)
+        global_id("Evidence", self.0.this.id)
     }
     /// Photo, video, screenshot, URL, document or witness statement.
     async fn kind(&self) -> EvidenceKind {
-        self.0.kind
+        self.0.this.kind
     }
     /// What it shows.
     async fn description(&self) -> &str {
-        &self.0.description
+        &self.0.this.description
     }
     /// SHA-256 of the file, hex.
     async fn sha256(&self) -> &str {
-        &self.0.sha256
+        &self.0.this.sha256
     }
     /// Size of the file in bytes.
     async fn size_bytes(&self) -> Option<i64> {
-        self.0.size_bytes
+        self.0.this.size_bytes
     }
     /// Link, for URL evidence.
     async fn url(&self) -> Option<&str> {
-        self.0.url.as_deref()
+        self.0.this.url.as_deref()
     }
     /// When it was captured (UTC).
     async fn captured_at(&self) -> DateTime<Utc> {
-        self.0.captured_at
+        self.0.this.captured_at
     }
     /// Agency that submitted it.
     async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, Some(self.0.submitted_by_id)).await
+        agency(ctx, &self.0, |m| Some(m.submitted_by_id)).await
     }
     /// Access level of the file.
     async fn access_level(&self) -> &str {
-        &self.0.access_level
+        &self.0.this.access_level
     }
 }
 
 /// Bawaslu's recommendation of one allegation to the competent agency.
-pub struct Forwarding(pub forwarding::Model);
+pub struct Forwarding(pub Peered<forwarding::Model>);
 
 #[Object]
 impl Forwarding {
     /// Global id.
     async fn id(&self) -> ID {
-        global_id("Forwarding", self.0.id)
+        global_id("Forwarding", self.0.this.id)
     }
     /// Letter number of the recommendation.
     async fn letter_number(&self) -> &str {
-        &self.0.letter_number
+        &self.0.this.letter_number
     }
     /// Sending Bawaslu office.
     async fn from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, Some(self.0.from_agency_id)).await
+        agency(ctx, &self.0, |m| Some(m.from_agency_id)).await
     }
     /// Receiving (competent) agency.
     async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, Some(self.0.to_agency_id)).await
+        agency(ctx, &self.0, |m| Some(m.to_agency_id)).await
     }
     /// Agency receiving a copy (the PPK's government, for ASN).
     async fn copy_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, self.0.copy_to_agency_id).await
+        agency(ctx, &self.0, |m| m.copy_to_agency_id).await
     }
     /// When it was sent.
     async fn sent_on(&self) -> NaiveDate {
-        self.0.sent_on
+        self.0.this.sent_on
     }
     /// When the receiver acknowledged it.
     async fn received_on(&self) -> Option<NaiveDate> {
-        self.0.received_on
+        self.0.this.received_on
     }
     /// When the receiver's follow-up is due.
     async fn due_on(&self) -> Option<NaiveDate> {
-        self.0.due_on
+        self.0.this.due_on
     }
     /// Recommended sanction track.
     async fn recommended_track(&self) -> Option<SanctionTrack> {
-        self.0.recommended_track
+        self.0.this.recommended_track
     }
     /// Recommended severity.
     async fn recommended_severity(&self) -> Option<Severity> {
-        self.0.recommended_severity
+        self.0.this.recommended_severity
     }
     /// Decisions of the receiving agencies, oldest first.
     async fn decisions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgencyDecision>> {
-        Ok(ctx.loaders().many(DecisionsOfForwarding(self.0.id)).await.gql()?.into_iter().map(AgencyDecision).collect())
+        Ok(ctx
+            .loaders()
+            .many(&self.0, |m| DecisionsOfForwarding(m.id))
+            .await
+            .gql()?
+            .into_iter()
+            .map(AgencyDecision)
+            .collect())
     }
     /// Escalations against an overdue PPK.
     async fn escalations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Escalation>> {
-        Ok(ctx.loaders().many(EscalationsOfForwarding(self.0.id)).await.gql()?.into_iter().map(Escalation).collect())
+        Ok(ctx
+            .loaders()
+            .many(&self.0, |m| EscalationsOfForwarding(m.id))
+            .await
+            .gql()?
+            .into_iter()
+            .map(Escalation)
+            .collect())
     }
 }
 
 /// A receiving agency's verification, recommendation, sanction decree,
 /// appeal outcome, verdict or internal outcome.
-pub struct AgencyDecision(pub agency_decision::Model);
+pub struct AgencyDecision(pub Peered<agency_decision::Model>);
 
 #[Object]
 impl AgencyDecision {
     /// Global id.
     async fn id(&self) -> ID {
-        global_id("AgencyDecision", self.0.id)
+        global_id("AgencyDecision", self.0.this.id)
     }
     /// What kind of decision.
     async fn kind(&self) -> DecisionKind {
-        self.0.kind
+        self.0.this.kind
     }
     /// Its outcome.
     async fn outcome(&self) -> DecisionOutcome {
-        self.0.outcome
+        self.0.this.outcome
     }
     /// Deciding agency.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, Some(self.0.agency_id)).await
+        agency(ctx, &self.0, |m| Some(m.agency_id)).await
     }
     /// Sanction code (BRIEF §4.2), where the decision names one.
     async fn sanction_code(&self) -> Option<SanctionCode> {
-        self.0.sanction_code
+        self.0.this.sanction_code
     }
     /// Track of the sanction.
     async fn track(&self) -> Option<SanctionTrack> {
-        self.0.sanction_code.map(|c| c.classify().0)
+        self.0.this.sanction_code.map(|c| c.classify().0)
     }
     /// Severity of the sanction.
     async fn severity(&self) -> Option<Severity> {
-        self.0.severity
+        self.0.this.severity
     }
     /// Duration in months, for time-bound sanctions.
     async fn duration_months(&self) -> Option<i32> {
-        self.0.duration_months
+        self.0.this.duration_months
     }
     /// Decree (SK) or letter number.
     async fn decree_number(&self) -> Option<&str> {
-        self.0.decree_number.as_deref()
+        self.0.this.decree_number.as_deref()
     }
     /// Date of the decision.
     async fn decided_on(&self) -> NaiveDate {
-        self.0.decided_on
+        self.0.this.decided_on
     }
     /// First day the sanction applies.
     async fn effective_from(&self) -> Option<NaiveDate> {
-        self.0.effective_from
+        self.0.this.effective_from
     }
     /// Last day the sanction applies.
     async fn effective_to(&self) -> Option<NaiveDate> {
-        self.0.effective_to
+        self.0.this.effective_to
     }
     /// Free-text note.
     async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.0.this.note.as_deref()
     }
     /// Checks of whether the sanction was carried out.
     async fn execution_checks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ExecutionCheck>> {
-        Ok(ctx.loaders().many(ChecksOfDecision(self.0.id)).await.gql()?.into_iter().map(ExecutionCheck).collect())
+        Ok(ctx
+            .loaders()
+            .many(&self.0, |m| ChecksOfDecision(m.id))
+            .await
+            .gql()?
+            .into_iter()
+            .map(ExecutionCheck)
+            .collect())
     }
 }
 
 /// A check of whether a sanction was carried out.
-pub struct ExecutionCheck(pub execution_check::Model);
+pub struct ExecutionCheck(pub Peered<execution_check::Model>);
 
 #[Object]
 impl ExecutionCheck {
     /// Status found.
     async fn status(&self) -> ExecutionStatus {
-        self.0.status
+        self.0.this.status
     }
     /// Checking agency.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, Some(self.0.agency_id)).await
+        agency(ctx, &self.0, |m| Some(m.agency_id)).await
     }
     /// Reference of the proof (document number).
     async fn proof_ref(&self) -> Option<&str> {
-        self.0.proof_ref.as_deref()
+        self.0.this.proof_ref.as_deref()
     }
     /// Date of the check.
     async fn checked_on(&self) -> NaiveDate {
-        self.0.checked_on
+        self.0.this.checked_on
     }
     /// Free-text note.
     async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.0.this.note.as_deref()
     }
 }
 
 /// Record blocking or a warning letter against an overdue PPK.
-pub struct Escalation(pub escalation::Model);
+pub struct Escalation(pub Peered<escalation::Model>);
 
 #[Object]
 impl Escalation {
     /// Kind of measure.
     async fn kind(&self) -> EscalationKind {
-        self.0.kind
+        self.0.this.kind
     }
     /// Agency that took it.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, Some(self.0.agency_id)).await
+        agency(ctx, &self.0, |m| Some(m.agency_id)).await
     }
     /// Letter number.
     async fn letter_number(&self) -> Option<&str> {
-        self.0.letter_number.as_deref()
+        self.0.this.letter_number.as_deref()
     }
     /// Date taken.
     async fn escalated_on(&self) -> NaiveDate {
-        self.0.escalated_on
+        self.0.this.escalated_on
     }
     /// Free-text note.
     async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.0.this.note.as_deref()
     }
 }
 
 /// One step of a case's timeline.
-pub struct CaseEvent(pub case_event::Model);
+pub struct CaseEvent(pub Peered<case_event::Model>);
 
 #[Object]
 impl CaseEvent {
     /// What was done, e.g. `REGISTER`, `FORWARD`, `IMPOSE_SANCTION`.
     async fn action(&self) -> &str {
-        &self.0.action
+        &self.0.this.action
     }
     /// State before; null for the first event.
     async fn from_state(&self) -> Option<CaseState> {
-        self.0.from_state
+        self.0.this.from_state
     }
     /// State after.
     async fn to_state(&self) -> CaseState {
-        self.0.to_state
+        self.0.this.to_state
     }
     /// Acting agency.
     async fn actor_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, Some(self.0.actor_agency_id)).await
+        agency(ctx, &self.0, |m| Some(m.actor_agency_id)).await
     }
     /// Acting user (token subject).
     async fn actor_subject(&self) -> &str {
-        &self.0.actor_subject
+        &self.0.this.actor_subject
     }
     /// When (UTC).
     async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.occurred_at
+        self.0.this.occurred_at
     }
     /// Reference of the document behind the step.
     async fn document_ref(&self) -> Option<&str> {
-        self.0.document_ref.as_deref()
+        self.0.this.document_ref.as_deref()
     }
     /// Deadline the step started, if any.
     async fn deadline_on(&self) -> Option<NaiveDate> {
-        self.0.deadline_on
+        self.0.this.deadline_on
     }
     /// Free-text note.
     async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.0.this.note.as_deref()
     }
 }

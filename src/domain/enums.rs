@@ -23,9 +23,8 @@ macro_rules! vocabulary {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum)]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
-        #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
         pub enum $name {
-            $( $(#[$vmeta])* #[sea_orm(string_value = $value)] $variant ),+
+            $( $(#[$vmeta])* #[sea_orm(string_value = $value)] #[graphql(name = $value)] $variant ),+
         }
 
         impl $name {

@@ -5,15 +5,17 @@
 //! same statement. They live in request data, so their caches never cross
 //! callers.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use tokio::sync::OnceCell;
 
 use crate::auth::Principal;
 use crate::domain::DecisionKind;
@@ -33,31 +35,150 @@ pub struct Source {
     viewer: Option<Principal>,
 }
 
+/// A model together with its peers: the other models produced by the same
+/// load (the rows of one page, the allegations of all cases of that page…).
+/// When a nested field is first resolved, it is loaded for every peer at once,
+/// so each nested relation costs one statement per level whatever the page
+/// size — independent of how the resolvers' timing falls.
+#[derive(Clone)]
+pub struct Peered<M> {
+    /// This model.
+    pub this: M,
+    /// All models loaded together with it (itself included).
+    pub peers: Arc<[M]>,
+}
+
+impl<M: Clone> Peered<M> {
+    /// Wraps a list of models as peers of each other.
+    pub fn all(models: Vec<M>) -> Vec<Self> {
+        let peers: Arc<[M]> = models.clone().into();
+        models.into_iter().map(|this| Self { this, peers: peers.clone() }).collect()
+    }
+
+    /// Wraps a single model.
+    pub fn one(this: M) -> Self {
+        Self { peers: Arc::from(vec![this.clone()]), this }
+    }
+}
+
+/// One batch loaded for a peer set: values by key, and all of them as the
+/// peer set of the next level.
+pub struct Loaded<K, V, E> {
+    map: HashMap<K, V>,
+    peers: Arc<[E]>,
+}
+
+/// Batches already loaded, by (key type, parent peer set).
+type PeerCache = Mutex<HashMap<(TypeId, usize), Arc<dyn Any + Send + Sync>>>;
+
 /// This request's loaders.
-pub struct Loaders(DataLoader<Source>);
+pub struct Loaders {
+    loader: DataLoader<Source, HashMapCache>,
+    peers: PeerCache,
+}
 
 impl Loaders {
-    /// Loaders for one request by `viewer`.
+    /// Loaders for one request by `viewer`. Values are cached for the
+    /// request, which is what lets peers share one batch.
     pub fn new(db: DatabaseConnection, viewer: Option<Principal>) -> Self {
-        Self(DataLoader::new(Source { db, viewer }, tokio::spawn))
+        Self {
+            loader: DataLoader::with_cache(Source { db, viewer }, tokio::spawn, HashMapCache::default()),
+            peers: Mutex::new(HashMap::new()),
+        }
     }
 
-    /// Loads one value; `None` if absent or out of scope.
-    pub async fn one<K>(&self, key: K) -> Result<Option<<Source as Loader<K>>::Value>, AppError>
+    fn internal(e: &LoadError) -> AppError {
+        AppError::Internal(anyhow::anyhow!("loader: {e}"))
+    }
+
+    /// The cell holding the batch of key type `K` for `from`'s peer set. All
+    /// peers share it, so the first to ask loads and the others wait for it.
+    fn cell<K, V, E, M>(&self, from: &Peered<M>) -> Arc<OnceCell<Arc<Loaded<K, V, E>>>>
     where
-        K: Send + Sync + Hash + Eq + Clone + 'static,
-        Source: Loader<K, Error = LoadError>,
+        K: 'static,
+        Loaded<K, V, E>: Send + Sync + 'static,
     {
-        self.0.load_one(key).await.map_err(|e| AppError::Internal(anyhow::anyhow!("loader: {e}")))
+        let slot = (TypeId::of::<K>(), Arc::as_ptr(&from.peers).cast::<u8>() as usize);
+        let mut map = self.peers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = map.entry(slot).or_insert_with(|| Arc::new(OnceCell::<Arc<Loaded<K, V, E>>>::new()));
+        match entry.clone().downcast::<OnceCell<Arc<Loaded<K, V, E>>>>() {
+            Ok(cell) => cell,
+            // A stale slot from a freed peer set of another type: replace it.
+            Err(_) => {
+                let cell = Arc::new(OnceCell::new());
+                *entry = cell.clone();
+                cell
+            }
+        }
     }
 
-    /// Loads a list-valued key; empty if absent or out of scope.
-    pub async fn many<K, V>(&self, key: K) -> Result<Vec<V>, AppError>
+    /// The single value `key` gives for `from`, loaded for all of `from`'s peers.
+    pub async fn one<M, K, V>(
+        &self,
+        from: &Peered<M>,
+        key: impl Fn(&M) -> Option<K>,
+    ) -> Result<Option<Peered<V>>, AppError>
     where
         K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Clone + Send + Sync + 'static,
+        Source: Loader<K, Value = V, Error = LoadError>,
+    {
+        let Some(own) = key(&from.this) else { return Ok(None) };
+        let cell = self.cell::<K, V, V, M>(from);
+        let loaded = cell
+            .get_or_try_init(|| async {
+                let keys: Vec<K> = from.peers.iter().filter_map(&key).chain(std::iter::once(own.clone())).collect();
+                let map = self.loader.load_many(keys).await.map_err(|e| Self::internal(&e))?;
+                let peers: Arc<[V]> = map.values().cloned().collect();
+                Ok::<_, AppError>(Arc::new(Loaded { map, peers }))
+            })
+            .await?;
+        let found = loaded.map.get(&own).cloned();
+        match found {
+            Some(this) => Ok(Some(Peered { this, peers: loaded.peers.clone() })),
+            // Not among the peers' batch (a stale slot): load it alone.
+            None if !from.peers.iter().filter_map(&key).any(|k| k == own) => {
+                Ok(self.loader.load_one(own).await.map_err(|e| Self::internal(&e))?.map(Peered::one))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The list `key` gives for `from`, loaded for all of `from`'s peers.
+    pub async fn many<M, K, V>(&self, from: &Peered<M>, key: impl Fn(&M) -> K) -> Result<Vec<Peered<V>>, AppError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Clone + Send + Sync + 'static,
         Source: Loader<K, Value = Vec<V>, Error = LoadError>,
     {
-        Ok(self.one(key).await?.unwrap_or_default())
+        let own = key(&from.this);
+        let cell = self.cell::<K, Vec<V>, V, M>(from);
+        let loaded = cell
+            .get_or_try_init(|| async {
+                let keys: Vec<K> = from.peers.iter().map(&key).chain(std::iter::once(own.clone())).collect();
+                let map = self.loader.load_many(keys).await.map_err(|e| Self::internal(&e))?;
+                let peers: Arc<[V]> = map.values().flatten().cloned().collect();
+                Ok::<_, AppError>(Arc::new(Loaded { map, peers }))
+            })
+            .await?;
+        let mine = match loaded.map.get(&own) {
+            Some(list) => list.clone(),
+            None if !from.peers.iter().map(&key).any(|k| k == own) => {
+                self.loader.load_one(own).await.map_err(|e| Self::internal(&e))?.unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        Ok(mine.into_iter().map(|this| Peered { this, peers: loaded.peers.clone() }).collect())
+    }
+
+    /// A single value by key, outside any peer set (e.g. the caller's agency).
+    pub async fn by_key<K, V>(&self, key: K) -> Result<Option<Peered<V>>, AppError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Clone + Send + Sync + 'static,
+        Source: Loader<K, Value = V, Error = LoadError>,
+    {
+        Ok(self.loader.load_one(key).await.map_err(|e| Self::internal(&e))?.map(Peered::one))
     }
 }
 

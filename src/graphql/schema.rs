@@ -15,6 +15,7 @@ use super::node::NodeQuery;
 
 /// The query root: every slice's root fields.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery);
 
 /// netra's schema type.

@@ -8,7 +8,7 @@ use crate::domain::{Nip, PositionClass, RegionCode, SubjectKind};
 use crate::entity::official;
 use crate::error::IntoGql;
 use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
-use crate::graphql::loaders::{AgencyById, CasesOfOfficial, RegionByCode};
+use crate::graphql::loaders::{AgencyById, CasesOfOfficial, Peered, RegionByCode};
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 use crate::reference::graphql::{Agency, Region};
@@ -16,11 +16,11 @@ use crate::reference::graphql::{Agency, Region};
 use super::service::{self, OfficialCursor, OfficialFilter};
 
 /// A person named in a case (terlapor).
-pub struct Official(pub official::Model);
+pub struct Official(pub Peered<official::Model>);
 
 impl From<official::Model> for Official {
     fn from(m: official::Model) -> Self {
-        Self(m)
+        Self(Peered::one(m))
     }
 }
 
@@ -28,58 +28,58 @@ impl From<official::Model> for Official {
 impl Official {
     /// Global id.
     pub async fn id(&self) -> ID {
-        global_id("Official", self.0.id)
+        global_id("Official", self.0.this.id)
     }
     /// NIP or NI PPPK (18 digits), for civil servants. Personal data: it encodes
     /// the birth date and gender.
     async fn nip(&self) -> Option<&str> {
-        self.0.nip.as_deref()
+        self.0.this.nip.as_deref()
     }
     /// NRP, for TNI and Polri members.
     async fn nrp(&self) -> Option<&str> {
-        self.0.nrp.as_deref()
+        self.0.this.nrp.as_deref()
     }
     /// Full name, with titles.
     async fn full_name(&self) -> &str {
-        &self.0.full_name
+        &self.0.this.full_name
     }
     /// Position (jabatan), e.g. "Camat Lubuk Linggau Timur I".
     async fn position(&self) -> &str {
-        &self.0.position
+        &self.0.this.position
     }
     /// Position class used in the published breakdowns; null for non-ASN.
     async fn position_class(&self) -> Option<PositionClass> {
-        self.0.position_class
+        self.0.this.position_class
     }
     /// Grade (golongan), e.g. "III/c".
     async fn grade(&self) -> Option<&str> {
-        self.0.grade.as_deref()
+        self.0.this.grade.as_deref()
     }
     /// Kind of subject, which decides the competent agency.
     async fn subject_kind(&self) -> SubjectKind {
-        self.0.subject_kind
+        self.0.this.subject_kind
     }
     /// Employing agency.
     async fn employer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        Ok(ctx.loaders().one(AgencyById(self.0.employer_id)).await.gql()?.map(Agency))
+        Ok(ctx.loaders().one(&self.0, |m| Some(AgencyById(m.employer_id))).await.gql()?.map(Agency))
     }
     /// Agency of the official's PPK (the authority that imposes sanctions), where it differs from the employer.
     async fn ppk(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        let Some(id) = self.0.ppk_id else { return Ok(None) };
-        Ok(ctx.loaders().one(AgencyById(id)).await.gql()?.map(Agency))
+        Ok(ctx.loaders().one(&self.0, |m| m.ppk_id.map(AgencyById)).await.gql()?.map(Agency))
     }
     /// Region where the official works.
     async fn work_region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(RegionByCode(self.0.work_region_code.clone())).await.gql()?.map(Region))
+        Ok(ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.work_region_code.clone()))).await.gql()?.map(Region))
     }
     /// The caller's visible cases that name this official, newest first.
     async fn cases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Case>> {
-        Ok(ctx.loaders().many(CasesOfOfficial(self.0.id)).await.gql()?.into_iter().map(Case).collect())
+        Ok(ctx.loaders().many(&self.0, |m| CasesOfOfficial(m.id)).await.gql()?.into_iter().map(Case).collect())
     }
 }
 
 /// Filter of the `officials` list.
 #[derive(InputObject, Default)]
+#[graphql(name = "OfficialFilter")]
 pub struct OfficialFilterInput {
     /// Substring of the name, case-insensitive.
     pub name: Option<String>,
@@ -100,7 +100,7 @@ impl OfficialQuery {
     /// their visible cases. Null when nothing matches or the caller may not see it.
     async fn official_by_nip(&self, ctx: &Context<'_>, nip: String) -> async_graphql::Result<Option<Official>> {
         let nip = Nip::parse(&nip).gql()?;
-        Ok(service::official_by_nip(ctx.db(), ctx.viewer(), &nip).await.gql()?.map(Official))
+        Ok(service::official_by_nip(ctx.db(), ctx.viewer(), &nip).await.gql()?.map(Official::from))
     }
 
     /// The officials named in the caller's visible cases, by name.
@@ -124,8 +124,11 @@ impl OfficialQuery {
             result.has_next,
             ConnectionTotals { total_count: result.total },
         );
-        conn.edges
-            .extend(result.items.into_iter().map(|m| Edge::new(encode_cursor(&OfficialCursor::of(&m)), Official(m))));
+        conn.edges.extend(
+            Peered::all(result.items)
+                .into_iter()
+                .map(|m| Edge::new(encode_cursor(&OfficialCursor::of(&m.this)), Official(m))),
+        );
         Ok(conn)
     }
 }

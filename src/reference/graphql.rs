@@ -6,18 +6,18 @@ use chrono::{NaiveDate, Utc};
 use crate::domain::{AgencyKind, ElectionKind, RegionCode, RegionKind};
 use crate::entity::{agency, election, region};
 use crate::error::{AppError, IntoGql};
-use crate::graphql::loaders::{AgencyById, RegionAliases, RegionByCode, RegionChildren};
+use crate::graphql::loaders::{AgencyById, Peered, RegionAliases, RegionByCode, RegionChildren};
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 
 use super::service::{self, RegionFilter};
 
 /// An administrative region (Kemendagri code).
-pub struct Region(pub region::Model);
+pub struct Region(pub Peered<region::Model>);
 
 impl From<region::Model> for Region {
     fn from(m: region::Model) -> Self {
-        Self(m)
+        Self(Peered::one(m))
     }
 }
 
@@ -25,51 +25,50 @@ impl From<region::Model> for Region {
 impl Region {
     /// Global id.
     pub async fn id(&self) -> ID {
-        global_id("Region", &self.0.code)
+        global_id("Region", &self.0.this.code)
     }
     /// Dotted Kemendagri code, e.g. `16.73`.
     async fn code(&self) -> &str {
-        &self.0.code
+        &self.0.this.code
     }
     /// Official name, e.g. `Kota Lubuk Linggau`.
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.0.this.name
     }
     /// Province, kabupaten, kota, kecamatan, kelurahan or desa.
     async fn kind(&self) -> RegionKind {
-        self.0.kind
+        self.0.this.kind
     }
     /// 1 = province, 2 = kabupaten/kota, 3 = kecamatan, 4 = village.
     async fn level(&self) -> i16 {
-        self.0.level
+        self.0.this.level
     }
     /// The decree the code comes from.
     async fn source_decree(&self) -> &str {
-        &self.0.source_decree
+        &self.0.this.source_decree
     }
     /// Other spellings in use ("Lubuklinggau").
     async fn aliases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        let rows = ctx.loaders().many(RegionAliases(self.0.code.clone())).await.gql()?;
-        Ok(rows.into_iter().map(|a| a.alias).collect())
+        let rows = ctx.loaders().many(&self.0, |m| RegionAliases(m.code.clone())).await.gql()?;
+        Ok(rows.into_iter().map(|a| a.this.alias).collect())
     }
     /// The region this one belongs to; null for a province.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        let Some(code) = &self.0.parent_code else { return Ok(None) };
-        Ok(ctx.loaders().one(RegionByCode(code.clone())).await.gql()?.map(Region))
+        Ok(ctx.loaders().one(&self.0, |m| m.parent_code.clone().map(RegionByCode)).await.gql()?.map(Region))
     }
     /// The regions directly below this one that netra knows, in code order.
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
-        let rows = ctx.loaders().many(RegionChildren(self.0.code.clone())).await.gql()?;
+        let rows = ctx.loaders().many(&self.0, |m| RegionChildren(m.code.clone())).await.gql()?;
         Ok(rows.into_iter().map(Region).collect())
     }
 }
 
 /// An organisation registered in netra.
-pub struct Agency(pub agency::Model);
+pub struct Agency(pub Peered<agency::Model>);
 
 impl From<agency::Model> for Agency {
     fn from(m: agency::Model) -> Self {
-        Self(m)
+        Self(Peered::one(m))
     }
 }
 
@@ -77,51 +76,49 @@ impl From<agency::Model> for Agency {
 impl Agency {
     /// Global id.
     pub async fn id(&self) -> ID {
-        global_id("Agency", self.0.id)
+        global_id("Agency", self.0.this.id)
     }
     /// Registry code, e.g. `BAWASLU-16.73`; the `agency` claim of a token.
     async fn code(&self) -> &str {
-        &self.0.code
+        &self.0.this.code
     }
     /// Name.
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.0.this.name
     }
     /// Kind, which decides what the agency may see and do.
     async fn kind(&self) -> AgencyKind {
-        self.0.kind
+        self.0.this.kind
     }
     /// Root of the jurisdiction; null for a national agency.
     async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        let Some(code) = &self.0.region_code else { return Ok(None) };
-        Ok(ctx.loaders().one(RegionByCode(code.clone())).await.gql()?.map(Region))
+        Ok(ctx.loaders().one(&self.0, |m| m.region_code.clone().map(RegionByCode)).await.gql()?.map(Region))
     }
     /// The superior agency (e.g. the provincial Bawaslu of a city Bawaslu).
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        let Some(id) = self.0.parent_id else { return Ok(None) };
-        Ok(ctx.loaders().one(AgencyById(id)).await.gql()?.map(Agency))
+        Ok(ctx.loaders().one(&self.0, |m| m.parent_id.map(AgencyById)).await.gql()?.map(Agency))
     }
     /// First day in its role.
     async fn valid_from(&self) -> NaiveDate {
-        self.0.valid_from
+        self.0.this.valid_from
     }
     /// Last day in its role, for a dissolved agency (KASN: 2024-08-23).
     async fn valid_to(&self) -> Option<NaiveDate> {
-        self.0.valid_to
+        self.0.this.valid_to
     }
     /// Whether the agency holds its role today.
     async fn active(&self) -> bool {
         let today = Utc::now().date_naive();
-        self.0.valid_from <= today && self.0.valid_to.is_none_or(|to| to >= today)
+        self.0.this.valid_from <= today && self.0.this.valid_to.is_none_or(|to| to >= today)
     }
 }
 
 /// One race of the 2024 regional elections.
-pub struct Election(pub election::Model);
+pub struct Election(pub Peered<election::Model>);
 
 impl From<election::Model> for Election {
     fn from(m: election::Model) -> Self {
-        Self(m)
+        Self(Peered::one(m))
     }
 }
 
@@ -129,43 +126,43 @@ impl From<election::Model> for Election {
 impl Election {
     /// Global id.
     pub async fn id(&self) -> ID {
-        global_id("Election", self.0.id)
+        global_id("Election", self.0.this.id)
     }
     /// Governor, regent (bupati) or mayor (walikota) race.
     async fn kind(&self) -> ElectionKind {
-        self.0.kind
+        self.0.this.kind
     }
     /// Election year.
     async fn year(&self) -> i32 {
-        self.0.year
+        self.0.this.year
     }
     /// Name of the race.
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.0.this.name
     }
     /// The region the race is held in.
     async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(RegionByCode(self.0.region_code.clone())).await.gql()?.map(Region))
+        Ok(ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.region_code.clone()))).await.gql()?.map(Region))
     }
     /// Candidate determination (penetapan paslon); acts before and after it are sanctioned differently.
     async fn determination_on(&self) -> NaiveDate {
-        self.0.determination_on
+        self.0.this.determination_on
     }
     /// First day of the campaign.
     async fn campaign_start_on(&self) -> NaiveDate {
-        self.0.campaign_start_on
+        self.0.this.campaign_start_on
     }
     /// Last day of the campaign.
     async fn campaign_end_on(&self) -> NaiveDate {
-        self.0.campaign_end_on
+        self.0.this.campaign_end_on
     }
     /// Voting day.
     async fn voting_on(&self) -> NaiveDate {
-        self.0.voting_on
+        self.0.this.voting_on
     }
     /// Last day of vote tallying.
     async fn tally_end_on(&self) -> NaiveDate {
-        self.0.tally_end_on
+        self.0.this.tally_end_on
     }
 }
 
@@ -185,12 +182,12 @@ impl Me {
     /// The agency the caller acts for, from netra's registry.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
         let p = ctx.principal().gql()?;
-        ctx.loaders().one(AgencyById(p.agency_id)).await.gql()?.map(Agency).ok_or_else(|| AppError::NotFound).gql()
+        ctx.loaders().by_key(AgencyById(p.agency_id)).await.gql()?.map(Agency).ok_or_else(|| AppError::NotFound).gql()
     }
     /// Root of the caller's jurisdiction; null for a national agency.
     async fn jurisdiction(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
         let Some(j) = &ctx.principal().gql()?.jurisdiction else { return Ok(None) };
-        Ok(ctx.loaders().one(RegionByCode(j.code.clone())).await.gql()?.map(Region))
+        Ok(ctx.loaders().by_key(RegionByCode(j.code.clone())).await.gql()?.map(Region))
     }
     /// Permissions the token grants (`read`, `write`, `publish`, `audit`).
     async fn permissions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
@@ -225,12 +222,12 @@ impl ReferenceQuery {
         kind: Option<RegionKind>,
     ) -> async_graphql::Result<Vec<Region>> {
         let filter = RegionFilter { parent: region_code_arg("parentCode", parent_code)?, search, kind };
-        Ok(service::regions(ctx.db(), filter).await.gql()?.into_iter().map(Region).collect())
+        Ok(Peered::all(service::regions(ctx.db(), filter).await.gql()?).into_iter().map(Region).collect())
     }
 
     /// One region by code (`16.73`), alias (`Lubuklinggau`) or exact name.
     async fn region(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<Region>> {
-        Ok(service::region_by_code(ctx.db(), &code).await.gql()?.map(Region))
+        Ok(service::region_by_code(ctx.db(), &code).await.gql()?.map(Region::from))
     }
 
     /// Agencies of the registry, optionally by kind and jurisdiction root.
@@ -241,12 +238,12 @@ impl ReferenceQuery {
         region_code: Option<String>,
     ) -> async_graphql::Result<Vec<Agency>> {
         let region = region_code_arg("regionCode", region_code)?;
-        Ok(service::agencies(ctx.db(), kind, region).await.gql()?.into_iter().map(Agency).collect())
+        Ok(Peered::all(service::agencies(ctx.db(), kind, region).await.gql()?).into_iter().map(Agency).collect())
     }
 
     /// One agency by registry code.
     async fn agency(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<Agency>> {
-        Ok(service::agency_by_code(ctx.db(), &code).await.gql()?.map(Agency))
+        Ok(service::agency_by_code(ctx.db(), &code).await.gql()?.map(Agency::from))
     }
 
     /// Election races; with `regionCode`, the races that cover that region.
@@ -257,6 +254,6 @@ impl ReferenceQuery {
         kind: Option<ElectionKind>,
     ) -> async_graphql::Result<Vec<Election>> {
         let region = region_code_arg("regionCode", region_code)?;
-        Ok(service::elections(ctx.db(), region, kind).await.gql()?.into_iter().map(Election).collect())
+        Ok(Peered::all(service::elections(ctx.db(), region, kind).await.gql()?).into_iter().map(Election).collect())
     }
 }

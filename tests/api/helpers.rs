@@ -1,0 +1,227 @@
+//! Test harness: one fresh database per test and engine, migrated through the
+//! real migrations, and the real router driven in-process.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use netra::app::{router, AppState};
+use netra::auth::DevIssuer;
+use netra::config::Config;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+/// The development secret every test app trusts.
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// Which engine a test app runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The engines this run covers: SQLite always, PostgreSQL when configured.
+pub fn engines() -> Vec<Engine> {
+    let mut out = vec![Engine::Sqlite];
+    if std::env::var("NETRA_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
+        out.push(Engine::Postgres);
+    }
+    out
+}
+
+/// Removes the per-test database when the test ends.
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, name } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime; use a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(db) = sea_orm::Database::connect(&admin_url).await {
+                        let _ =
+                            db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A running netra over a fresh database.
+pub struct TestApp {
+    pub engine: Engine,
+    pub router: Router,
+    pub db: DatabaseConnection,
+    pub issuer: DevIssuer,
+    /// Statements executed through the app's pool since the last reset.
+    pub statements: Arc<AtomicUsize>,
+    /// Their SQL, for messages.
+    pub statement_log: Arc<std::sync::Mutex<Vec<String>>>,
+    _cleanup: Cleanup,
+}
+
+/// A fresh, empty database URL for `engine`.
+async fn fresh_database(engine: Engine) -> (String, Cleanup) {
+    match engine {
+        Engine::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("netra.db").display());
+            (url, Cleanup::Sqlite(dir))
+        }
+        Engine::Postgres => {
+            let admin_url = std::env::var("NETRA_TEST_POSTGRES_URL").unwrap();
+            let name = format!(
+                "netra_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                rand_suffix()
+            );
+            let admin = sea_orm::Database::connect(&admin_url).await.unwrap();
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+            admin.close().await.unwrap();
+            let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), Cleanup::Postgres { admin_url: admin_url.clone(), name })
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+}
+
+impl TestApp {
+    /// A migrated app with reference data on `engine`.
+    pub async fn spawn(engine: Engine) -> Self {
+        Self::spawn_with(engine, |_| {}).await
+    }
+
+    /// Like [`spawn`], after adjusting the configuration.
+    pub async fn spawn_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> Self {
+        let (url, cleanup) = fresh_database(engine).await;
+        let mut db = netra::db::connect(&url).await.unwrap();
+        netra::db::migrate(&db).await.unwrap();
+        netra::reference::load(&db).await.unwrap();
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        let statement_log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = statement_log.clone();
+        db.set_metric_callback(move |info| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut log) = log.lock() {
+                log.push(info.statement.sql.chars().take(120).collect());
+            }
+        });
+        let mut config = Config::for_database(url.clone());
+        config.dev_secret = Some(SecretString::from(SECRET));
+        adjust(&mut config);
+        let issuer = DevIssuer::new(&SecretString::from(SECRET));
+        let router = router(AppState::new(db.clone(), config));
+        let _ = &url;
+        Self { engine, router, db, issuer, statements, statement_log, _cleanup: cleanup }
+    }
+
+    /// A migrated app with the demo data on `engine`.
+    pub async fn with_demo(engine: Engine) -> Self {
+        let app = Self::spawn(engine).await;
+        netra::seed::load_demo(&app.db).await.unwrap();
+        app
+    }
+
+    /// One app with demo data per engine of this run.
+    pub async fn demo_on_each_engine() -> Vec<Self> {
+        let mut out = Vec::new();
+        for engine in engines() {
+            out.push(Self::with_demo(engine).await);
+        }
+        out
+    }
+
+    /// A `read` token for `agency`.
+    pub fn token(&self, agency: &str) -> String {
+        self.token_with(agency, &["read"])
+    }
+
+    /// A token for `agency` with `permissions`.
+    pub fn token_with(&self, agency: &str, permissions: &[&str]) -> String {
+        self.issuer.mint("tester", agency, permissions, Duration::from_secs(600)).unwrap()
+    }
+
+    /// Sends a raw request and returns status and JSON body.
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) }));
+        (status, body)
+    }
+
+    /// POSTs a GraphQL query, with a bearer token when given.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> (StatusCode, Value) {
+        let mut req = Request::post("/graphql").header("content-type", "application/json");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// POSTs a query as `agency` (read) and returns `data`, failing on errors.
+    pub async fn data_as(&self, agency: Option<&str>, query: &str, variables: Value) -> Value {
+        let token = agency.map(|a| self.token(a));
+        let (status, body) = self.gql(token.as_deref(), query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "{:?}: unexpected errors {body}", self.engine);
+        body["data"].clone()
+    }
+
+    /// Runs SQL and returns the first column of every row as a string.
+    pub async fn strings(&self, sql: &str) -> Vec<String> {
+        let rows =
+            self.db.query_all(Statement::from_string(self.db.get_database_backend(), sql.to_owned())).await.unwrap();
+        rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+    }
+
+    /// Runs SQL returning one integer.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let row = self
+            .db
+            .query_one(Statement::from_string(self.db.get_database_backend(), sql.to_owned()))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+}
+
+/// The `extensions.code` of the first error.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+}
+
+/// The case numbers of a `cases` connection.
+pub fn numbers(data: &Value) -> Vec<String> {
+    let mut out: Vec<String> = data["cases"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["number"].as_str().unwrap().to_owned())
+        .collect();
+    out.sort();
+    out
+}

@@ -1,0 +1,47 @@
+//! No N+1: a page with every nested relation costs the same number of SQL
+//! statements whatever its size.
+
+use std::sync::atomic::Ordering;
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+const DEEP: &str = "query($first: Int) { cases(first: $first) { totalCount edges { node { number \
+    region { code name parent { code } } election { name region { code } } handlingAgency { code region { code } } \
+    reporter { name voterRegion { code } } evidence { sha256 submittedBy { code } } \
+    sanctions { sanctionCode agency { code } } timeline { action actorAgency { code } } \
+    allegations { violationCode place { code } official { nip fullName employer { code } workRegion { code } cases { number } } \
+      forwardings { to { code } copyTo { code } decisions { kind agency { code } executionChecks { status agency { code } } } \
+      escalations { kind agency { code } } } } } } } }";
+
+async fn statements_for(app: &TestApp, token: &str, first: usize) -> (usize, usize) {
+    app.statements.store(0, Ordering::SeqCst);
+    app.statement_log.lock().unwrap().clear();
+    let (_, body) = app.gql(Some(token), DEEP, json!({ "first": first })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let returned = body["data"]["cases"]["edges"].as_array().unwrap().len();
+    (app.statements.load(Ordering::SeqCst), returned)
+}
+
+/// Relation fields in `DEEP` (each costs at most one statement per request;
+/// `official.cases` and `sanctions` cost two), plus authentication (2), the
+/// count and the page.
+const BOUND: usize = 31 + 4;
+
+#[tokio::test]
+async fn a_deep_page_costs_at_most_one_statement_per_relation_whatever_its_size() {
+    for app in TestApp::demo_on_each_engine().await {
+        let token = app.token("BAWASLU");
+        let total = app.count("SELECT COUNT(*) FROM \"case\"").await as usize;
+        let mut costs = Vec::new();
+        for first in [1, 5, 20, 40, 100] {
+            let (statements, returned) = statements_for(&app, &token, first).await;
+            assert_eq!(returned, first.min(total));
+            let log = app.statement_log.lock().unwrap().join("\n");
+            assert!(statements <= BOUND, "{:?}: {statements} statements for {returned} cases:\n{log}", app.engine);
+            costs.push((returned, statements));
+        }
+        assert!(costs[4].0 > 40, "the demo has more than 40 cases: {costs:?}");
+    }
+}

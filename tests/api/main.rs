@@ -1,0 +1,15 @@
+//! netra's integration tests: the real router over real databases (SQLite
+//! always; PostgreSQL too when NETRA_TEST_POSTGRES_URL is set).
+#![allow(clippy::unwrap_used)]
+
+mod auth;
+mod cases;
+mod cli;
+mod errors;
+mod helpers;
+mod http;
+mod loaders;
+mod reference;
+mod schema;
+mod scope;
+mod seed;
