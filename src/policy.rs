@@ -163,7 +163,8 @@ mod tests {
     fn case_scope_matrix() {
         use AgencyKind as K;
         use Permission::Read;
-        let rows: &[(K, Option<(&str, u8)>, &[Permission], &str)] = &[
+        type Row<'a> = (K, Option<(&'a str, u8)>, &'a [Permission], &'a str);
+        let rows: &[Row<'_>] = &[
             (K::BawasluRi, None, &[Read], "FROM \"case\""),
             (K::BawasluProvince, Some(("16", 1)), &[Read], "\"case\".\"province_code\" = '16'"),
             (K::BawasluRegency, Some(("16.73", 2)), &[Read], "\"case\".\"regency_code\" = '16.73'"),

@@ -129,7 +129,7 @@ pub(crate) async fn index<T: IntoIden + 'static, C: IntoIden + Copy + 'static>(
     for col in cols {
         stmt.col(*col);
     }
-    m.create_index(stmt.to_owned()).await
+    m.create_index(stmt).await
 }
 
 #[derive(DeriveIden, Clone, Copy)]

@@ -234,7 +234,7 @@ impl CaseQuery {
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Case, ConnectionTotals>> {
-        let page = PageRequest::<CaseCursor>::parse(first, after, ctx.config().max_page_size).gql()?;
+        let page = PageRequest::<CaseCursor>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?;
         let filter = CaseFilter::try_from(filter.unwrap_or_default()).gql()?;
         let order = CaseOrdering::from(order_by.unwrap_or_default());
         let result = service::cases(ctx.db(), ctx.viewer(), &filter, order, &page).await.gql()?;

@@ -88,7 +88,7 @@ impl CaseFilter {
                 )
                 .and_where(official::Column::SubjectKind.is_in(self.subject_kinds.clone()));
             }
-            c = c.add(case::Column::Id.in_subquery(sub.to_owned()));
+            c = c.add(case::Column::Id.in_subquery(sub));
         }
         c
     }

@@ -275,26 +275,25 @@ impl ViolationCode {
 
     /// Default severity under the 2022 joint decree (SKB), where it names one.
     pub fn default_severity(self) -> Option<Severity> {
-        use ViolationCode as V;
         match self {
-            V::EthPropsPre
-            | V::EthSocmedPre
-            | V::EthDeclarationPre
-            | V::EthSocmedInteract
-            | V::EthPhotoSymbol
-            | V::EthCampaignIntro
-            | V::EthSpouseCampaign => Some(Severity::Moral),
-            V::DisPartyApproach | V::DisTeamPre => Some(Severity::Moderate),
-            V::DisPartyMember => Some(Severity::Dismissal),
-            V::DisProps
-            | V::DisSocmedCampaign
-            | V::DisDeclarationActive
-            | V::DisSocmedInteract
-            | V::DisPhotoSymbol
-            | V::DisPartisanActivity
-            | V::DisTeamPost
-            | V::DisKtpSupport
-            | V::DisFavoringDecision => Some(Severity::Heavy),
+            Self::EthPropsPre
+            | Self::EthSocmedPre
+            | Self::EthDeclarationPre
+            | Self::EthSocmedInteract
+            | Self::EthPhotoSymbol
+            | Self::EthCampaignIntro
+            | Self::EthSpouseCampaign => Some(Severity::Moral),
+            Self::DisPartyApproach | Self::DisTeamPre => Some(Severity::Moderate),
+            Self::DisPartyMember => Some(Severity::Dismissal),
+            Self::DisProps
+            | Self::DisSocmedCampaign
+            | Self::DisDeclarationActive
+            | Self::DisSocmedInteract
+            | Self::DisPhotoSymbol
+            | Self::DisPartisanActivity
+            | Self::DisTeamPost
+            | Self::DisKtpSupport
+            | Self::DisFavoringDecision => Some(Severity::Heavy),
             _ => None,
         }
     }
@@ -434,21 +433,20 @@ vocabulary! {
 impl SanctionCode {
     /// The track and severity a sanction code belongs to.
     pub fn classify(self) -> (SanctionTrack, Option<Severity>) {
-        use SanctionCode as C;
         use SanctionTrack as T;
         match self {
-            C::MoralClosed | C::MoralOpen => (T::Ethics, Some(Severity::Moral)),
-            C::TeguranLisan | C::TeguranTertulis | C::PernyataanTidakPuas => (T::Discipline, Some(Severity::Light)),
-            C::TukinCut25 => (T::Discipline, Some(Severity::Moderate)),
-            C::Demotion12m | C::ReliefToPelaksana12m | C::Pdhtaps => (T::Discipline, Some(Severity::Heavy)),
-            C::Ptdh => (T::Dismissal, Some(Severity::Dismissal)),
-            C::DeferKgb1y | C::DeferRank1y | C::RankDown1y => (T::Legacy, Some(Severity::Moderate)),
-            C::RankDown3y => (T::Legacy, Some(Severity::Heavy)),
-            C::SiasnBlock => (T::AdminMeasure, None),
-            C::BerhentiSementara | C::Berhenti => (T::Village, None),
-            C::Pidana => (T::Criminal, None),
-            C::InternalDiscipline | C::InternalEthics => (T::Internal, None),
-            C::Pembinaan | C::PeringatanKeras => (T::NonStatutory, None),
+            Self::MoralClosed | Self::MoralOpen => (T::Ethics, Some(Severity::Moral)),
+            Self::TeguranLisan | Self::TeguranTertulis | Self::PernyataanTidakPuas => (T::Discipline, Some(Severity::Light)),
+            Self::TukinCut25 => (T::Discipline, Some(Severity::Moderate)),
+            Self::Demotion12m | Self::ReliefToPelaksana12m | Self::Pdhtaps => (T::Discipline, Some(Severity::Heavy)),
+            Self::Ptdh => (T::Dismissal, Some(Severity::Dismissal)),
+            Self::DeferKgb1y | Self::DeferRank1y | Self::RankDown1y => (T::Legacy, Some(Severity::Moderate)),
+            Self::RankDown3y => (T::Legacy, Some(Severity::Heavy)),
+            Self::SiasnBlock => (T::AdminMeasure, None),
+            Self::BerhentiSementara | Self::Berhenti => (T::Village, None),
+            Self::Pidana => (T::Criminal, None),
+            Self::InternalDiscipline | Self::InternalEthics => (T::Internal, None),
+            Self::Pembinaan | Self::PeringatanKeras => (T::NonStatutory, None),
         }
     }
 }

@@ -28,7 +28,7 @@ pub const DEFAULT_PAGE_SIZE: u64 = 20;
 
 impl<C: DeserializeOwned> PageRequest<C> {
     /// Validates `first` against `max` and decodes `after`.
-    pub fn parse(first: Option<i32>, after: Option<String>, max: u32) -> Result<Self, AppError> {
+    pub fn parse(first: Option<i32>, after: Option<&str>, max: u32) -> Result<Self, AppError> {
         let first = match first {
             None => DEFAULT_PAGE_SIZE.min(u64::from(max)),
             Some(n) if n < 0 => return Err(AppError::invalid("first", "must not be negative")),
@@ -37,7 +37,7 @@ impl<C: DeserializeOwned> PageRequest<C> {
             }
             Some(n) => n as u64,
         };
-        let after = after.as_deref().map(decode_cursor).transpose()?;
+        let after = after.map(decode_cursor).transpose()?;
         Ok(Self { first, after })
     }
 }

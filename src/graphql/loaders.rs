@@ -376,7 +376,7 @@ impl Loader<CasesOfOfficial> for Source {
             }
         }
         for list in out.values_mut() {
-            list.sort_by(|a, b| (b.received_on, b.id).cmp(&(a.received_on, a.id)));
+            list.sort_by_key(|c| std::cmp::Reverse((c.received_on, c.id)));
         }
         Ok(out)
     }

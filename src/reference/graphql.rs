@@ -53,13 +53,13 @@ impl Region {
         Ok(rows.into_iter().map(|a| a.this.alias).collect())
     }
     /// The region this one belongs to; null for a province.
-    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(&self.0, |m| m.parent_code.clone().map(RegionByCode)).await.gql()?.map(Region))
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Self>> {
+        Ok(ctx.loaders().one(&self.0, |m| m.parent_code.clone().map(RegionByCode)).await.gql()?.map(Self))
     }
     /// The regions directly below this one that netra knows, in code order.
-    async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
+    async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Self>> {
         let rows = ctx.loaders().many(&self.0, |m| RegionChildren(m.code.clone())).await.gql()?;
-        Ok(rows.into_iter().map(Region).collect())
+        Ok(rows.into_iter().map(Self).collect())
     }
 }
 
@@ -95,8 +95,8 @@ impl Agency {
         Ok(ctx.loaders().one(&self.0, |m| m.region_code.clone().map(RegionByCode)).await.gql()?.map(Region))
     }
     /// The superior agency (e.g. the provincial Bawaslu of a city Bawaslu).
-    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        Ok(ctx.loaders().one(&self.0, |m| m.parent_id.map(AgencyById)).await.gql()?.map(Agency))
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Self>> {
+        Ok(ctx.loaders().one(&self.0, |m| m.parent_id.map(AgencyById)).await.gql()?.map(Self))
     }
     /// First day in its role.
     async fn valid_from(&self) -> NaiveDate {
