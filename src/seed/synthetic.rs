@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::history::{self, AllegationPlan, Batch, CasePlan, Directory, EvidencePlan, Ids, ReporterPlan};
 use crate::domain::{
@@ -377,6 +377,9 @@ pub async fn load_synthetic(db: &DatabaseConnection, opts: SyntheticOptions) -> 
         eprintln!("cases {done}/{} ({:.0?})", opts.cases, started.elapsed());
     }
     history::sync_sequences(db).await?;
+    // Fresh planner statistics: without them PostgreSQL plans the scoped
+    // queries over a million rows badly until autovacuum catches up.
+    db.execute_unprepared("ANALYZE").await?;
     eprintln!("synthetic data loaded: {rows_total} rows in {:.1?}", started.elapsed());
     Ok(SyntheticReport { officials: opts.officials, cases: cases_total, rows: rows_total })
 }
