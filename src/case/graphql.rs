@@ -22,11 +22,7 @@ use super::service::{self, CaseCursor, CaseFilter, CaseOrdering};
 /// One handling (penanganan) of a report or finding by a Bawaslu office.
 pub struct Case(pub Peered<case::Model>);
 
-impl From<case::Model> for Case {
-    fn from(m: case::Model) -> Self {
-        Self(Peered::one(m))
-    }
-}
+crate::peered_from!(Case: case::Model);
 
 #[Object]
 impl Case {

@@ -13,7 +13,7 @@ use crate::auth::Principal;
 use crate::domain::{CaseSource, CaseState, RegionCode, SubjectKind, ViolationCode};
 use crate::entity::{allegation, case, official};
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::PageRequest;
+use crate::graphql::connection::{Page, PageRequest};
 use crate::policy;
 
 /// A validated case filter.
@@ -128,16 +128,6 @@ impl CaseCursor {
     }
 }
 
-/// A page of cases.
-pub struct CasePage {
-    /// The cases in order.
-    pub items: Vec<case::Model>,
-    /// Whether more follow.
-    pub has_next: bool,
-    /// All matches across pages.
-    pub total: u64,
-}
-
 fn after_condition(order: CaseOrdering, cursor: &CaseCursor) -> AppResult<Condition> {
     let bad = || AppError::invalid("after", "not a cursor returned by this connection");
     if cursor.o != order {
@@ -166,7 +156,7 @@ pub async fn cases(
     filter: &CaseFilter,
     order: CaseOrdering,
     page: &PageRequest<CaseCursor>,
-) -> AppResult<CasePage> {
+) -> AppResult<Page<case::Model>> {
     let base = Condition::all().add(policy::case_scope(viewer)).add(filter.condition());
     let total = case::Entity::find().filter(base.clone()).count(db).await?;
     let mut cond = base;
@@ -179,16 +169,14 @@ pub async fn cases(
         CaseOrdering::NumberAsc => (case::Column::Number, Order::Asc),
         CaseOrdering::UpdatedDesc => (case::Column::UpdatedAt, Order::Desc),
     };
-    let mut items = case::Entity::find()
+    let fetched = case::Entity::find()
         .filter(cond)
         .order_by(col, dir.clone())
         .order_by(case::Column::Id, dir)
         .limit(page.first + 1)
         .all(db)
         .await?;
-    let has_next = items.len() as u64 > page.first;
-    items.truncate(page.first as usize);
-    Ok(CasePage { items, has_next, total })
+    Ok(Page::from_overfetch(fetched, page.first, total))
 }
 
 /// One case by number, within scope (absent and out of scope look the same).

@@ -436,7 +436,9 @@ impl SanctionCode {
         use SanctionTrack as T;
         match self {
             Self::MoralClosed | Self::MoralOpen => (T::Ethics, Some(Severity::Moral)),
-            Self::TeguranLisan | Self::TeguranTertulis | Self::PernyataanTidakPuas => (T::Discipline, Some(Severity::Light)),
+            Self::TeguranLisan | Self::TeguranTertulis | Self::PernyataanTidakPuas => {
+                (T::Discipline, Some(Severity::Light))
+            }
             Self::TukinCut25 => (T::Discipline, Some(Severity::Moderate)),
             Self::Demotion12m | Self::ReliefToPelaksana12m | Self::Pdhtaps => (T::Discipline, Some(Severity::Heavy)),
             Self::Ptdh => (T::Dismissal, Some(Severity::Dismissal)),

@@ -23,6 +23,26 @@ pub struct PageRequest<C> {
     pub after: Option<C>,
 }
 
+/// One page of a keyset-paginated list.
+pub struct Page<T> {
+    /// The items, in order.
+    pub items: Vec<T>,
+    /// Whether more follow.
+    pub has_next: bool,
+    /// All matches across pages.
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    /// A page from `fetched`, which was queried with `LIMIT first + 1` so
+    /// that one extra row tells whether more follow.
+    pub fn from_overfetch(mut fetched: Vec<T>, first: u64, total: u64) -> Self {
+        let has_next = fetched.len() as u64 > first;
+        fetched.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+        Self { items: fetched, has_next, total }
+    }
+}
+
 /// Page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 

@@ -61,6 +61,18 @@ impl<M: Clone> Peered<M> {
     }
 }
 
+/// Declares `From<model>` for GraphQL wrapper types over a [`Peered`] model.
+#[macro_export]
+macro_rules! peered_from {
+    ($($ty:ident: $model:ty),+ $(,)?) => {
+        $(impl From<$model> for $ty {
+            fn from(m: $model) -> Self {
+                Self($crate::graphql::loaders::Peered::one(m))
+            }
+        })+
+    };
+}
+
 /// One batch loaded for a peer set: values by key, and all of them as the
 /// peer set of the next level.
 pub struct Loaded<K, V, E> {

@@ -18,11 +18,7 @@ use super::service::{self, OfficialCursor, OfficialFilter};
 /// A person named in a case (terlapor).
 pub struct Official(pub Peered<official::Model>);
 
-impl From<official::Model> for Official {
-    fn from(m: official::Model) -> Self {
-        Self(Peered::one(m))
-    }
-}
+crate::peered_from!(Official: official::Model);
 
 #[Object]
 impl Official {

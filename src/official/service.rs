@@ -11,7 +11,7 @@ use crate::auth::Principal;
 use crate::domain::{Nip, SubjectKind};
 use crate::entity::official;
 use crate::error::AppResult;
-use crate::graphql::connection::PageRequest;
+use crate::graphql::connection::{Page, PageRequest};
 use crate::policy;
 
 /// Filter of the `officials` list.
@@ -37,16 +37,6 @@ impl OfficialCursor {
     pub fn of(m: &official::Model) -> Self {
         Self { name: m.full_name.clone(), id: m.id }
     }
-}
-
-/// A page of officials.
-pub struct OfficialPage {
-    /// The officials, by name then id.
-    pub items: Vec<official::Model>,
-    /// Whether more follow.
-    pub has_next: bool,
-    /// All matches across pages.
-    pub total: u64,
 }
 
 /// One official by exact NIP. Bawaslu may find any official (to open a
@@ -78,7 +68,7 @@ pub async fn officials(
     viewer: Option<&Principal>,
     filter: &OfficialFilter,
     page: &PageRequest<OfficialCursor>,
-) -> AppResult<OfficialPage> {
+) -> AppResult<Page<official::Model>> {
     let mut cond = Condition::all().add(policy::official_scope(viewer));
     if let Some(name) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = format!("%{}%", name.to_lowercase().replace(['%', '_'], ""));
@@ -110,14 +100,12 @@ pub async fn officials(
             ),
         );
     }
-    let mut items = official::Entity::find()
+    let fetched = official::Entity::find()
         .filter(cond)
         .order_by_asc(official::Column::FullName)
         .order_by_asc(official::Column::Id)
         .limit(page.first + 1)
         .all(db)
         .await?;
-    let has_next = items.len() as u64 > page.first;
-    items.truncate(page.first as usize);
-    Ok(OfficialPage { items, has_next, total })
+    Ok(Page::from_overfetch(fetched, page.first, total))
 }

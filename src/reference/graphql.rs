@@ -15,11 +15,7 @@ use super::service::{self, RegionFilter};
 /// An administrative region (Kemendagri code).
 pub struct Region(pub Peered<region::Model>);
 
-impl From<region::Model> for Region {
-    fn from(m: region::Model) -> Self {
-        Self(Peered::one(m))
-    }
-}
+crate::peered_from!(Region: region::Model);
 
 #[Object]
 impl Region {
@@ -66,11 +62,7 @@ impl Region {
 /// An organisation registered in netra.
 pub struct Agency(pub Peered<agency::Model>);
 
-impl From<agency::Model> for Agency {
-    fn from(m: agency::Model) -> Self {
-        Self(Peered::one(m))
-    }
-}
+crate::peered_from!(Agency: agency::Model);
 
 #[Object]
 impl Agency {
@@ -116,11 +108,7 @@ impl Agency {
 /// One race of the 2024 regional elections.
 pub struct Election(pub Peered<election::Model>);
 
-impl From<election::Model> for Election {
-    fn from(m: election::Model) -> Self {
-        Self(Peered::one(m))
-    }
-}
+crate::peered_from!(Election: election::Model);
 
 #[Object]
 impl Election {
