@@ -31,6 +31,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The GraphQL schema.
     pub schema: AppSchema,
+    /// The same schema without suggestions, for anonymous callers.
+    pub anonymous_schema: AppSchema,
     /// Token verification.
     pub auth: Authenticator,
 }
@@ -40,8 +42,9 @@ impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
         let config = Arc::new(config);
         let schema = graphql::build_schema(db.clone(), config.clone());
+        let anonymous_schema = graphql::schema::build_anonymous_schema(db.clone(), config.clone());
         let auth = Authenticator::new(config.dev_secret.as_ref().map(DevIssuer::new));
-        Self { db, config, schema, auth }
+        Self { db, config, schema, anonymous_schema, auth }
     }
 }
 

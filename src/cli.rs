@@ -53,8 +53,14 @@ pub enum Command {
         #[arg(long, default_value = "dev-user")]
         subject: String,
     },
-    /// Print the GraphQL schema (SDL).
-    Schema,
+    /// Print the GraphQL schema (SDL): the full schema, or one role's view.
+    Schema {
+        /// A role: bawaslu, inspectorate, regional-government, bkn, polri-tni-gakkumdu, ministry, anonymous.
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Print the policy matrix as Markdown.
+    Policy,
 }
 
 /// Data sets of `netra seed`.
@@ -100,8 +106,20 @@ const DEMO_TOKEN_AGENCIES: [&str; 4] = ["BAWASLU-16.73", "BAWASLU-16", "BAWASLU-
 /// Runs a parsed command.
 pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
     match cli.command {
-        Command::Schema => {
+        Command::Schema { role: None } => {
             print!("{}", crate::graphql::schema::sdl());
+            Ok(())
+        }
+        Command::Schema { role: Some(role) } => {
+            let parsed = crate::policy::Role::parse(&role).with_context(|| {
+                let names: Vec<&str> = crate::policy::Role::ALL.iter().map(|r| r.name()).collect();
+                format!("unknown role `{role}`; one of: {}", names.join(", "))
+            })?;
+            print!("{}", crate::graphql::sdl::sdl_for_role(parsed).await?);
+            Ok(())
+        }
+        Command::Policy => {
+            print!("{}", crate::policy::matrix::markdown());
             Ok(())
         }
         Command::Token { agency, permissions, ttl, subject } => {

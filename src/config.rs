@@ -15,6 +15,17 @@ pub enum Environment {
     Production,
 }
 
+/// Who may run introspection queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Introspection {
+    /// Everyone (development default).
+    All,
+    /// Authenticated callers only (production default).
+    Authenticated,
+    /// Nobody.
+    Off,
+}
+
 /// Everything netra reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -32,6 +43,14 @@ pub struct Config {
     pub max_depth: usize,
     /// `NETRA_MAX_COMPLEXITY`: the most complex query accepted (default 5000).
     pub max_complexity: usize,
+    /// `NETRA_MAX_ALIASES`: the most aliases in one request (default 50).
+    pub max_aliases: usize,
+    /// `NETRA_MAX_ROOT_FIELDS`: the most root fields in one operation (default 25).
+    pub max_root_fields: usize,
+    /// `NETRA_INTROSPECTION`: `all`, `authenticated` or `off` (default `all` in
+    /// development, `authenticated` in production). Anonymous callers never get
+    /// "did you mean" suggestions.
+    pub introspection: Introspection,
     /// `NETRA_BODY_LIMIT`: the largest request body in bytes (default 1 MiB).
     pub body_limit: usize,
     /// `NETRA_REQUEST_TIMEOUT_SECS`: per-request time limit (default 30).
@@ -65,6 +84,13 @@ impl Config {
                 bail!("NETRA_DEV_SECRET must be at least 32 characters long");
             }
         }
+        let introspection = match var("NETRA_INTROSPECTION").as_deref() {
+            None if environment == Environment::Production => Introspection::Authenticated,
+            None | Some("all") => Introspection::All,
+            Some("authenticated") => Introspection::Authenticated,
+            Some("off") => Introspection::Off,
+            Some(other) => bail!("NETRA_INTROSPECTION must be `all`, `authenticated` or `off`, not `{other}`"),
+        };
         let listen = var("NETRA_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
         let default_cors = match environment {
             Environment::Development => "*",
@@ -80,6 +106,9 @@ impl Config {
             max_page_size: number(var("NETRA_MAX_PAGE_SIZE"), "NETRA_MAX_PAGE_SIZE", 100)?,
             max_depth: number(var("NETRA_MAX_DEPTH"), "NETRA_MAX_DEPTH", 12)?,
             max_complexity: number(var("NETRA_MAX_COMPLEXITY"), "NETRA_MAX_COMPLEXITY", 5000)?,
+            max_aliases: number(var("NETRA_MAX_ALIASES"), "NETRA_MAX_ALIASES", 50)?,
+            max_root_fields: number(var("NETRA_MAX_ROOT_FIELDS"), "NETRA_MAX_ROOT_FIELDS", 25)?,
+            introspection,
             body_limit: number(var("NETRA_BODY_LIMIT"), "NETRA_BODY_LIMIT", 1024 * 1024)?,
             request_timeout_secs: number(var("NETRA_REQUEST_TIMEOUT_SECS"), "NETRA_REQUEST_TIMEOUT_SECS", 30)?,
             cors_origins: var("NETRA_CORS_ORIGINS")
@@ -101,6 +130,9 @@ impl Config {
             max_page_size: 100,
             max_depth: 12,
             max_complexity: 5000,
+            max_aliases: 50,
+            max_root_fields: 25,
+            introspection: Introspection::All,
             body_limit: 1024 * 1024,
             request_timeout_secs: 30,
             cors_origins: vec!["*".into()],

@@ -118,12 +118,16 @@ impl Case {
     async fn allegations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Allegation>> {
         Ok(ctx.loaders().many(&self.0, |m| AllegationsOfCase(m.id)).await.gql()?.into_iter().map(Allegation).collect())
     }
-    /// Who filed the report. Null for a finding (temuan), and null for every
-    /// caller but the handling Bawaslu office and its superior tiers.
+    /// Who filed the report. Only Bawaslu offices have this field; it is null
+    /// for a finding (temuan) and for reports handled outside the caller's
+    /// subtree (only the handling office and its superior tiers see it).
+    #[graphql(visible = "crate::graphql::visibility::reporter")]
     async fn reporter(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Reporter>> {
         Ok(ctx.loaders().one(&self.0, |m| Some(ReporterOfCase(m.id))).await.gql()?.map(Reporter))
     }
-    /// Evidence metadata; empty for callers who may not see evidence.
+    /// Evidence metadata. Absent for roles that never see evidence; empty where
+    /// the caller may see the case but not its evidence.
+    #[graphql(visible = "crate::graphql::visibility::evidence")]
     async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Evidence>> {
         Ok(ctx.loaders().many(&self.0, |m| EvidenceOfCase(m.id)).await.gql()?.into_iter().map(Evidence).collect())
     }

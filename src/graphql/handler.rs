@@ -14,6 +14,7 @@ use super::loaders::Loaders;
 use super::RequestViewer;
 use crate::app::AppState;
 use crate::auth::Principal;
+use crate::config::Introspection;
 use crate::error::AppError;
 
 /// Reads the bearer token, if any. `Err` carries the refusal message.
@@ -52,8 +53,18 @@ pub async fn graphql(
         Err(message) => return unauthenticated(&message),
     };
     let loaders = Loaders::new(state.db.clone(), viewer.clone());
-    let req = req.into_inner().data(RequestViewer(viewer)).data(loaders);
-    let resp = with_codes(state.schema.execute(req).await);
+    let anonymous = viewer.is_none();
+    let mut req = req.into_inner().data(RequestViewer(viewer)).data(loaders);
+    let introspection_allowed = match state.config.introspection {
+        Introspection::All => true,
+        Introspection::Authenticated => !anonymous,
+        Introspection::Off => false,
+    };
+    if !introspection_allowed {
+        req = req.disable_introspection();
+    }
+    let schema = if anonymous { &state.anonymous_schema } else { &state.schema };
+    let resp = with_codes(schema.execute(req).await);
     GraphQLResponse::from(resp).into_response()
 }
 

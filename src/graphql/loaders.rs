@@ -309,7 +309,7 @@ loader!(
     EvidenceOfCase(i64) => many evidence::Model,
     |s, keys| evidence::Entity::find()
         .filter(evidence::Column::CaseId.is_in(keys))
-        .filter(policy::evidence_case_ids(s.viewer.as_ref()))
+        .filter(policy::evidence_scope(s.viewer.as_ref()))
         .order_by_asc(evidence::Column::Id),
     |r| r.case_id
 );

@@ -3,10 +3,12 @@
 //! slices; they call services and never touch the database themselves.
 
 pub mod connection;
+pub mod guard;
 pub mod handler;
 pub mod loaders;
 pub mod node;
 pub mod schema;
+pub mod sdl;
 
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
@@ -20,6 +22,30 @@ pub use schema::{build_schema, AppSchema};
 /// The caller of the current request, as request data. `None` = anonymous.
 #[derive(Clone, Default)]
 pub struct RequestViewer(pub Option<Principal>);
+
+/// Schema visibility hooks: whether a role-dependent field exists for the
+/// caller of the current request (see `policy::fields`).
+pub mod visibility {
+    use async_graphql::Context;
+
+    use super::ContextExt;
+    use crate::policy::{field_visible, Field};
+
+    /// `Case.reporter`.
+    pub fn reporter(ctx: &Context<'_>) -> bool {
+        field_visible(ctx.viewer(), Field::Reporter)
+    }
+
+    /// `Case.evidence`.
+    pub fn evidence(ctx: &Context<'_>) -> bool {
+        field_visible(ctx.viewer(), Field::Evidence)
+    }
+
+    /// `Official.nip`, `Official.nrp`.
+    pub fn personal_numbers(ctx: &Context<'_>) -> bool {
+        field_visible(ctx.viewer(), Field::PersonalNumbers)
+    }
+}
 
 /// Access to what resolvers need from the context.
 pub trait ContextExt {

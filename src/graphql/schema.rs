@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::case::graphql::CaseQuery;
@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::official::graphql::OfficialQuery;
 use crate::reference::graphql::ReferenceQuery;
 
+use super::guard::{RequestGuard, ShapeLimits};
 use super::node::NodeQuery;
 
 /// The query root: every slice's root fields.
@@ -24,12 +25,23 @@ pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 /// Builds the schema with the configured limits. `db` may be a disconnected
 /// placeholder when only the SDL is needed.
 pub fn build_schema(db: DatabaseConnection, config: Arc<Config>) -> AppSchema {
+    builder(db, config).finish()
+}
+
+/// The schema served to anonymous callers: the same, without "did you mean"
+/// suggestions, so that unknown names reveal nothing.
+pub fn build_anonymous_schema(db: DatabaseConnection, config: Arc<Config>) -> AppSchema {
+    builder(db, config).disable_suggestions().finish()
+}
+
+fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription> {
+    let limits = ShapeLimits { max_aliases: config.max_aliases, max_root_fields: config.max_root_fields };
     Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
+        .extension(RequestGuard(limits))
         .data(db)
         .data(config)
-        .finish()
 }
 
 /// The full SDL, as checked in at `schema.graphql`.

@@ -28,10 +28,12 @@ impl Official {
     }
     /// NIP or NI PPPK (18 digits), for civil servants. Personal data: it encodes
     /// the birth date and gender.
+    #[graphql(visible = "crate::graphql::visibility::personal_numbers")]
     async fn nip(&self) -> Option<&str> {
         self.0.this.nip.as_deref()
     }
     /// NRP, for TNI and Polri members.
+    #[graphql(visible = "crate::graphql::visibility::personal_numbers")]
     async fn nrp(&self) -> Option<&str> {
         self.0.this.nrp.as_deref()
     }

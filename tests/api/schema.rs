@@ -9,3 +9,41 @@ fn schema_graphql_is_current() {
         "schema.graphql is stale: run `cargo run -q -- schema > schema.graphql` and commit it"
     );
 }
+
+#[tokio::test]
+async fn each_role_schema_file_is_current() {
+    for role in netra::policy::Role::ALL {
+        let path = format!("{}/docs/schema/{}.graphql", env!("CARGO_MANIFEST_DIR"), role.name());
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
+        let current = netra::graphql::sdl::sdl_for_role(role).await.unwrap();
+        assert!(current == checked_in, "{path} is stale: run `cargo run -q -- schema --role {} > {path}`", role.name());
+    }
+}
+
+#[test]
+fn the_readme_embeds_the_current_policy_matrix() {
+    let readme = include_str!("../../README.md").replace("\r\n", "\n");
+    let start = readme.find("<!-- policy:start -->\n").expect("README has a policy:start marker") + 22;
+    let end = readme.find("<!-- policy:end -->").expect("README has a policy:end marker");
+    assert!(
+        readme[start..end] == netra::policy::matrix::markdown(),
+        "README's policy matrix is stale: paste the output of `cargo run -q -- policy` between the markers"
+    );
+}
+
+#[tokio::test]
+async fn role_schemas_hide_exactly_the_fields_the_role_may_never_see() {
+    use netra::policy::Role;
+    let has = |sdl: &str, field: &str| sdl.lines().any(|l| l.trim_start().starts_with(field));
+    for role in Role::ALL {
+        let sdl = netra::graphql::sdl::sdl_for_role(role).await.unwrap();
+        assert_eq!(has(&sdl, "reporter: Reporter"), role == Role::Bawaslu, "{role:?} reporter");
+        assert_eq!(
+            has(&sdl, "evidence: [Evidence!]!"),
+            !matches!(role, Role::Other | Role::Anonymous),
+            "{role:?} evidence"
+        );
+        assert_eq!(has(&sdl, "nip: String"), role != Role::Anonymous, "{role:?} nip");
+        assert!(has(&sdl, "cases("), "{role:?} still has the case list");
+    }
+}

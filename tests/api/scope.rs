@@ -81,19 +81,6 @@ async fn anonymous_gets_no_case_official_or_reporter() {
 }
 
 #[tokio::test]
-async fn agencies_outside_bawaslu_are_denied_by_default_until_their_scope_exists() {
-    for app in TestApp::demo_on_each_engine().await {
-        for agency in ["INSPEKTORAT-16.73", "PEMDA-16.73", "BKN", "POLRI", "TNI", "PEMDA-16"] {
-            let data = app.data_as(Some(agency), "{ cases { totalCount } officials { totalCount } }", json!({})).await;
-            assert_eq!(data["cases"]["totalCount"], 0, "{agency}");
-            assert_eq!(data["officials"]["totalCount"], 0, "{agency}");
-        }
-        let data = app.data_as(Some("BAWASLU-16.73"), "{ cases { totalCount } }", json!({})).await;
-        assert!(data["cases"]["totalCount"].as_u64().unwrap() > 0);
-    }
-}
-
-#[tokio::test]
 async fn a_token_without_read_permission_sees_no_case() {
     for app in TestApp::demo_on_each_engine().await {
         let token = app.token_with("BAWASLU-16.73", &["publish"]);

@@ -1,0 +1,144 @@
+//! A pre-execution check of every parsed request: the alias and root-field
+//! limits, and the role-scoped schema. async-graphql's field visibility only
+//! hides a field from introspection; this rejects a query that names a field
+//! the caller's role may never see, exactly as an unknown field, before
+//! anything runs.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::registry::{MetaTypeName, Registry};
+use async_graphql::{ErrorExtensions, Pos, ServerError, ServerResult, Variables};
+
+use super::RequestViewer;
+use crate::error::AppError;
+use crate::policy::{field_visible, Field};
+
+/// Limits on the shape of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct ShapeLimits {
+    /// Most aliases in one document.
+    pub max_aliases: usize,
+    /// Most fields at the root of one operation.
+    pub max_root_fields: usize,
+}
+
+/// The extension factory installed on the schema.
+pub struct RequestGuard(pub ShapeLimits);
+
+impl ExtensionFactory for RequestGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(GuardExtension(self.0))
+    }
+}
+
+struct GuardExtension(ShapeLimits);
+
+fn reject(message: String, pos: Pos) -> ServerError {
+    AppError::invalid("query", message).extend().into_server_error(pos)
+}
+
+struct Walk<'a> {
+    registry: &'a Registry,
+    doc: &'a ExecutableDocument,
+    viewer: Option<&'a crate::auth::Principal>,
+    aliases: usize,
+    fragments_seen: HashSet<String>,
+}
+
+impl Walk<'_> {
+    fn selection_set(&mut self, type_name: &str, set: &SelectionSet) -> ServerResult<()> {
+        for sel in &set.items {
+            match &sel.node {
+                Selection::Field(field) => {
+                    let f = &field.node;
+                    if f.alias.is_some() {
+                        self.aliases += 1;
+                    }
+                    let name = f.name.node.as_str();
+                    if name.starts_with("__") {
+                        continue;
+                    }
+                    if let Some(hidden) = Field::of_schema_field(type_name, name) {
+                        if !field_visible(self.viewer, hidden) {
+                            return Err(reject(
+                                format!("Unknown field \"{name}\" on type \"{type_name}\"."),
+                                f.name.pos,
+                            ));
+                        }
+                    }
+                    let child = self
+                        .registry
+                        .types
+                        .get(type_name)
+                        .and_then(|t| t.field_by_name(name))
+                        .map(|mf| MetaTypeName::concrete_typename(&mf.ty).to_owned());
+                    if let Some(child) = child {
+                        self.selection_set(&child, &f.selection_set.node)?;
+                    }
+                }
+                Selection::InlineFragment(frag) => {
+                    let frag = &frag.node;
+                    let on = frag.type_condition.as_ref().map_or(type_name, |c| c.node.on.node.as_str()).to_owned();
+                    self.selection_set(&on, &frag.selection_set.node)?;
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.to_string();
+                    // Each fragment is checked once (cycles are a validation error anyway).
+                    if !self.fragments_seen.insert(name.clone()) {
+                        continue;
+                    }
+                    if let Some(frag) = self.doc.fragments.get(&spread.node.fragment_name.node) {
+                        let on = frag.node.type_condition.node.on.node.to_string();
+                        self.selection_set(&on, &frag.node.selection_set.node)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for GuardExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        let registry = &ctx.schema_env.registry;
+        let viewer = ctx.data_opt::<RequestViewer>().and_then(|v| v.0.as_ref());
+        let mut walk = Walk { registry, doc: &doc, viewer, aliases: 0, fragments_seen: HashSet::new() };
+        for (_, op) in doc.operations.iter() {
+            let root = match op.node.ty {
+                async_graphql::parser::types::OperationType::Query => registry.query_type.clone(),
+                async_graphql::parser::types::OperationType::Mutation => {
+                    registry.mutation_type.clone().unwrap_or_default()
+                }
+                async_graphql::parser::types::OperationType::Subscription => {
+                    registry.subscription_type.clone().unwrap_or_default()
+                }
+            };
+            let roots = op.node.selection_set.node.items.len();
+            if roots > self.0.max_root_fields {
+                return Err(reject(
+                    format!("{roots} root fields in one operation; at most {} are allowed", self.0.max_root_fields),
+                    op.pos,
+                ));
+            }
+            walk.selection_set(&root, &op.node.selection_set.node)?;
+        }
+        if walk.aliases > self.0.max_aliases {
+            return Err(reject(
+                format!("{} aliases in one request; at most {} are allowed", walk.aliases, self.0.max_aliases),
+                Pos::default(),
+            ));
+        }
+        Ok(doc)
+    }
+}

@@ -1,0 +1,116 @@
+//! The policy matrix in words, for `netra policy` and the README. Each cell
+//! describes the rule implemented in `rows` or `fields`; the matrix tests
+//! check every cell against the running API in both directions.
+
+use super::fields::{visible_to, Field};
+use super::Role;
+
+/// The entities (rows of the matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// Regions, agencies, elections.
+    Reference,
+    /// Cases.
+    Cases,
+    /// Officials.
+    Officials,
+    /// NIP / NRP.
+    PersonalNumbers,
+    /// Reporter identity.
+    Reporter,
+    /// Evidence metadata.
+    Evidence,
+    /// Allegations, forwardings, decisions, sanctions, timeline.
+    Handling,
+}
+
+impl Entity {
+    /// Every entity, in print order.
+    pub const ALL: [Self; 7] = [
+        Self::Reference,
+        Self::Cases,
+        Self::Officials,
+        Self::PersonalNumbers,
+        Self::Reporter,
+        Self::Evidence,
+        Self::Handling,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Reference => "regions, agencies, elections",
+            Self::Cases => "cases",
+            Self::Officials => "officials",
+            Self::PersonalNumbers => "NIP / NRP",
+            Self::Reporter => "reporter identity",
+            Self::Evidence => "evidence metadata",
+            Self::Handling => "allegations, forwardings, decisions, sanctions, timeline",
+        }
+    }
+}
+
+fn heading(role: Role) -> &'static str {
+    match role {
+        Role::Bawaslu => "Bawaslu (jurisdiction R)",
+        Role::Inspectorate => "Inspectorate of government G",
+        Role::RegionalGovernment => "Regional government G (PPK)",
+        Role::Bkn => "BKN",
+        Role::Receiver => "Polri, TNI, Gakkumdu",
+        Role::Other => "Ministries, KASN",
+        Role::Anonymous => "anonymous",
+    }
+}
+
+/// The cell for `role` × `entity`, as implemented.
+pub fn cell(role: Role, entity: Entity) -> &'static str {
+    use Entity as E;
+    use Role as R;
+    let hidden = |f: Field| !visible_to(role, f);
+    match (entity, role) {
+        (E::Reference, _) => "all",
+        (E::Reporter, _) if hidden(Field::Reporter) => "not in schema",
+        (E::Evidence, _) if hidden(Field::Evidence) => "not in schema",
+        (E::PersonalNumbers, _) if hidden(Field::PersonalNumbers) => "not in schema",
+        (E::Cases, R::Bawaslu) => "place in the subtree of R (Bawaslu RI: all)",
+        (E::Cases, R::Inspectorate | R::RegionalGovernment) => "a subject employed by G, once forwarded",
+        (E::Cases, R::Bkn) => "an ASN subject, once forwarded to BKN",
+        (E::Cases, R::Receiver) => "an allegation forwarded to it",
+        (E::Cases | E::Officials | E::Handling, R::Anonymous | R::Other) => "none",
+        (E::Officials, R::Bawaslu) => "subjects of visible cases; any official by exact NIP",
+        (E::Officials, _) => "subjects of visible cases",
+        (E::PersonalNumbers, R::Other) => "none (no official is visible)",
+        (E::PersonalNumbers, _) => "of visible officials",
+        (E::Reporter, _) => "cases handled by the caller or an office in its subtree",
+        (E::Evidence, R::Bawaslu | R::Bkn) => "visible cases",
+        (E::Evidence, R::Inspectorate) => "visible cases forwarded or copied to G",
+        (E::Evidence, _) => "visible cases forwarded or copied to it",
+        (E::Handling, _) => "of visible cases",
+    }
+}
+
+/// The matrix as a Markdown table, followed by the permissions.
+pub fn markdown() -> String {
+    let mut out = String::from("| entity / field |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {} |", heading(role)));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len()));
+    out.push('\n');
+    for entity in Entity::ALL {
+        out.push_str(&format!("| {} |", entity.label()));
+        for role in Role::ALL {
+            out.push_str(&format!(" {} |", cell(role, entity)));
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "\nEvery row scope above is a condition in the SQL of lists, counts, cursors, \
+         `case(number)`, `node(id)`, `officialByNip` and every nested path. Unauthorized and \
+         non-existent look the same (null or absent). Any non-public row needs the token \
+         permission `read`; `write`, `publish` and `audit` are reserved for the case workflow, \
+         publication and the audit trail. \"Not in schema\" fields are hidden from \
+         introspection and rejected when asked (`netra schema --role ROLE`).\n",
+    );
+    out
+}

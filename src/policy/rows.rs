@@ -1,0 +1,198 @@
+//! Row scopes: which rows of each entity a caller may read, as conditions
+//! that go into the SQL of every list, lookup and nested load.
+
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition};
+
+use super::{reader, Role, Viewer};
+use crate::auth::{Jurisdiction, Principal};
+use crate::domain::{AgencyKind, SubjectKind};
+use crate::entity::{agency, allegation, case, evidence, forwarding, official, region, reporter};
+
+/// A condition no row satisfies.
+pub(super) fn deny() -> Condition {
+    Condition::all().add(Expr::cust("1 = 0"))
+}
+
+/// Cases whose place lies in the subtree of `j` (`None` = national).
+fn case_place_within(j: Option<&Jurisdiction>) -> Condition {
+    let Some(j) = j else { return Condition::all() };
+    let code = j.code.as_str();
+    Condition::all().add(match j.level {
+        1 => case::Column::ProvinceCode.eq(code),
+        2 => case::Column::RegencyCode.eq(code),
+        3 => case::Column::DistrictCode.eq(code),
+        _ => case::Column::RegionCode.eq(code),
+    })
+}
+
+/// Codes of the regions in the subtree of `j`, as a sub-select.
+fn regions_within(j: &Jurisdiction) -> SelectStatement {
+    let col = match j.level {
+        1 => region::Column::ProvinceCode,
+        2 => region::Column::RegencyCode,
+        3 => region::Column::DistrictCode,
+        _ => region::Column::Code,
+    };
+    Query::select().column(region::Column::Code).from(region::Entity).and_where(col.eq(j.code.as_str())).to_owned()
+}
+
+/// The regional government(s) an inspectorate audits: the government rooted
+/// in the same region.
+fn government_of(p: &Principal) -> SelectStatement {
+    let mut q = Query::select();
+    q.column(agency::Column::Id)
+        .from(agency::Entity)
+        .and_where(agency::Column::Kind.eq(AgencyKind::RegionalGovernment));
+    match &p.jurisdiction {
+        Some(j) => q.and_where(agency::Column::RegionCode.eq(j.code.as_str())),
+        None => q.and_where(Expr::cust("1 = 0")),
+    };
+    q
+}
+
+/// Ids of cases with a forwarded allegation matching `cond` (over
+/// `allegation`, `forwarding` and the allegation's `official`).
+fn forwarded_cases(cond: Condition) -> SelectStatement {
+    Query::select()
+        .column((allegation::Entity, allegation::Column::CaseId))
+        .from(allegation::Entity)
+        .inner_join(
+            forwarding::Entity,
+            Expr::col((forwarding::Entity, forwarding::Column::AllegationId))
+                .equals((allegation::Entity, allegation::Column::Id)),
+        )
+        .inner_join(
+            official::Entity,
+            Expr::col((official::Entity, official::Column::Id))
+                .equals((allegation::Entity, allegation::Column::OfficialId)),
+        )
+        .cond_where(cond)
+        .to_owned()
+}
+
+const ASN: [SubjectKind; 3] = [SubjectKind::Pns, SubjectKind::Pppk, SubjectKind::CamatLurah];
+
+/// Rows of `case` the caller may read.
+///
+/// - Bawaslu: the place lies in the subtree of its jurisdiction.
+/// - Inspectorate of G, regional government G: a subject employed by G,
+///   once that subject's allegation is forwarded.
+/// - BKN: an ASN subject, once forwarded to BKN.
+/// - Polri, TNI, Gakkumdu: an allegation forwarded to it.
+/// - Ministries, dissolved bodies, anonymous, and any token without `read`: none.
+pub fn case_scope(viewer: Viewer<'_>) -> Condition {
+    let Some(p) = reader(viewer) else { return deny() };
+    let me = p.agency_id;
+    let forwarded = |cond: Condition| Condition::all().add(case::Column::Id.in_subquery(forwarded_cases(cond)));
+    match Role::of(viewer) {
+        Role::Bawaslu => case_place_within(p.jurisdiction.as_ref()),
+        Role::Inspectorate => {
+            forwarded(Condition::all().add(official::Column::EmployerId.in_subquery(government_of(p))))
+        }
+        Role::RegionalGovernment => forwarded(Condition::all().add(official::Column::EmployerId.eq(me))),
+        Role::Bkn => forwarded(
+            Condition::all().add(official::Column::SubjectKind.is_in(ASN)).add(forwarding::Column::ToAgencyId.eq(me)),
+        ),
+        Role::Receiver => forwarded(Condition::all().add(forwarding::Column::ToAgencyId.eq(me))),
+        Role::Other | Role::Anonymous => deny(),
+    }
+}
+
+/// Ids of the cases the caller may read, as a sub-select.
+pub fn visible_case_ids(viewer: Viewer<'_>) -> SelectStatement {
+    Query::select()
+        .column((case::Entity, case::Column::Id))
+        .from(case::Entity)
+        .cond_where(case_scope(viewer))
+        .to_owned()
+}
+
+/// Rows of `official` the caller may read: the subjects of its visible cases.
+pub fn official_scope(viewer: Viewer<'_>) -> Condition {
+    if reader(viewer).is_none() {
+        return deny();
+    }
+    let subjects = Query::select()
+        .column((allegation::Entity, allegation::Column::OfficialId))
+        .from(allegation::Entity)
+        .and_where(allegation::Column::CaseId.in_subquery(visible_case_ids(viewer)))
+        .to_owned();
+    Condition::all().add(official::Column::Id.in_subquery(subjects))
+}
+
+/// Whether the caller may look any official up by exact NIP, even one no
+/// visible case names yet: Bawaslu needs it to open a case.
+pub fn may_lookup_any_official_by_nip(viewer: Viewer<'_>) -> bool {
+    reader(viewer).is_some() && Role::of(viewer) == Role::Bawaslu
+}
+
+/// Rows of `allegation` the caller may read: those of visible cases.
+pub fn allegation_scope(viewer: Viewer<'_>) -> Condition {
+    Condition::all().add(allegation::Column::CaseId.in_subquery(visible_case_ids(viewer)))
+}
+
+/// Rows of `reporter` the caller may read: only a Bawaslu office, and only
+/// for visible cases handled by itself or by an office in its subtree (the
+/// handling office and its superior tiers). Everyone else: none.
+pub fn reporter_scope(viewer: Viewer<'_>) -> Condition {
+    let Some(p) = reader(viewer).filter(|_| Role::of(viewer) == Role::Bawaslu) else { return deny() };
+    let mut handled = Query::select()
+        .column((case::Entity, case::Column::Id))
+        .from(case::Entity)
+        .cond_where(case_scope(viewer))
+        .to_owned();
+    if let Some(j) = &p.jurisdiction {
+        let offices = Query::select()
+            .column(agency::Column::Id)
+            .from(agency::Entity)
+            .and_where(agency::Column::RegionCode.in_subquery(regions_within(j)))
+            .to_owned();
+        handled.and_where(case::Column::HandlingAgencyId.in_subquery(offices));
+    }
+    Condition::all().add(reporter::Column::CaseId.in_subquery(handled))
+}
+
+/// Rows of `evidence` (metadata) the caller may read.
+///
+/// - Bawaslu, BKN: the evidence of visible cases.
+/// - Regional government G, Polri, TNI, Gakkumdu: cases forwarded (or copied) to it.
+/// - Inspectorate of G: cases forwarded (or copied) to G.
+/// - Everyone else: none.
+pub fn evidence_scope(viewer: Viewer<'_>) -> Condition {
+    let Some(p) = reader(viewer) else { return deny() };
+    let visible = || Condition::all().add(evidence::Column::CaseId.in_subquery(visible_case_ids(viewer)));
+    let received_by = |ids: Receiver| {
+        let (to, copy) = match ids {
+            Receiver::Me(id) => (forwarding::Column::ToAgencyId.eq(id), forwarding::Column::CopyToAgencyId.eq(id)),
+            Receiver::Governments(sub) => (
+                forwarding::Column::ToAgencyId.in_subquery((*sub).clone()),
+                forwarding::Column::CopyToAgencyId.in_subquery(*sub),
+            ),
+        };
+        let cases = Query::select()
+            .column((case::Entity, case::Column::Id))
+            .from(case::Entity)
+            .cond_where(
+                Condition::all()
+                    .add(case_scope(viewer))
+                    .add(case::Column::Id.in_subquery(forwarded_cases(Condition::any().add(to).add(copy)))),
+            )
+            .to_owned();
+        Condition::all().add(evidence::Column::CaseId.in_subquery(cases))
+    };
+    match Role::of(viewer) {
+        Role::Bawaslu | Role::Bkn => visible(),
+        Role::RegionalGovernment | Role::Receiver => received_by(Receiver::Me(p.agency_id)),
+        Role::Inspectorate => received_by(Receiver::Governments(Box::new(government_of(p)))),
+        Role::Other | Role::Anonymous => deny(),
+    }
+}
+
+/// Who a forwarding must reach for the evidence rule.
+enum Receiver {
+    /// The caller's own agency.
+    Me(i64),
+    /// The governments the caller audits.
+    Governments(Box<SelectStatement>),
+}
