@@ -26,6 +26,28 @@ pub enum Introspection {
     Off,
 }
 
+/// The process deadlines, in calendar days (BRIEF §5). Defaults follow the
+/// Pilkada rules where the law sets them; the others are configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// `NETRA_DEADLINE_REPORT_DAYS`: a report must be filed within this many days of the act becoming known (7).
+    pub report_days: i64,
+    /// `NETRA_DEADLINE_DECISION_DAYS`: the plenary decides within this many days of receipt (3).
+    pub decision_days: i64,
+    /// `NETRA_DEADLINE_EXTENSION_DAYS`: extra days when more information is needed (2).
+    pub extension_days: i64,
+    /// `NETRA_DEADLINE_VERIFICATION_DAYS`: BKN verifies a recommendation within this many days (7).
+    pub verification_days: i64,
+    /// `NETRA_DEADLINE_PPK_DAYS`: the PPK (or receiving agency) acts within this many days (14).
+    pub ppk_days: i64,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Self { report_days: 7, decision_days: 3, extension_days: 2, verification_days: 7, ppk_days: 14 }
+    }
+}
+
 /// Everything netra reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -53,6 +75,8 @@ pub struct Config {
     pub introspection: Introspection,
     /// `NETRA_BODY_LIMIT`: the largest request body in bytes (default 1 MiB).
     pub body_limit: usize,
+    /// The process deadlines (`NETRA_DEADLINE_*`).
+    pub deadlines: Deadlines,
     /// `NETRA_REQUEST_TIMEOUT_SECS`: per-request time limit (default 30).
     pub request_timeout_secs: u64,
     /// `NETRA_CORS_ORIGINS`: comma-separated origins allowed to call from a
@@ -110,6 +134,17 @@ impl Config {
             max_root_fields: number(var("NETRA_MAX_ROOT_FIELDS"), "NETRA_MAX_ROOT_FIELDS", 25)?,
             introspection,
             body_limit: number(var("NETRA_BODY_LIMIT"), "NETRA_BODY_LIMIT", 1024 * 1024)?,
+            deadlines: Deadlines {
+                report_days: number(var("NETRA_DEADLINE_REPORT_DAYS"), "NETRA_DEADLINE_REPORT_DAYS", 7)?,
+                decision_days: number(var("NETRA_DEADLINE_DECISION_DAYS"), "NETRA_DEADLINE_DECISION_DAYS", 3)?,
+                extension_days: number(var("NETRA_DEADLINE_EXTENSION_DAYS"), "NETRA_DEADLINE_EXTENSION_DAYS", 2)?,
+                verification_days: number(
+                    var("NETRA_DEADLINE_VERIFICATION_DAYS"),
+                    "NETRA_DEADLINE_VERIFICATION_DAYS",
+                    7,
+                )?,
+                ppk_days: number(var("NETRA_DEADLINE_PPK_DAYS"), "NETRA_DEADLINE_PPK_DAYS", 14)?,
+            },
             request_timeout_secs: number(var("NETRA_REQUEST_TIMEOUT_SECS"), "NETRA_REQUEST_TIMEOUT_SECS", 30)?,
             cors_origins: var("NETRA_CORS_ORIGINS")
                 .unwrap_or_else(|| default_cors.into())
@@ -134,6 +169,7 @@ impl Config {
             max_root_fields: 25,
             introspection: Introspection::All,
             body_limit: 1024 * 1024,
+            deadlines: Deadlines::default(),
             request_timeout_secs: 30,
             cors_origins: vec!["*".into()],
         }

@@ -28,6 +28,22 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     Ok(db)
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// first: a transaction that reads and only then writes fails with "database
+/// is locked" when another writer committed in between (WAL snapshots cannot
+/// be upgraded), while one that starts with a write simply waits its turn
+/// (`busy_timeout`). Any write statement takes the lock, even one that
+/// matches no row. PostgreSQL needs nothing: row locks and the conditional
+/// version update serialize writers.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        txn.execute_unprepared("UPDATE \"case\" SET version = version WHERE id = -1").await?;
+    }
+    Ok(txn)
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("apply migrations")

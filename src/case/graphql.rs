@@ -16,7 +16,7 @@ use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 use crate::reference::graphql::{Agency, Election, Region};
 
-use super::nested::{AgencyDecision, Allegation, CaseEvent, Evidence, Reporter};
+use super::nested::{AgencyDecision, Allegation, CaseEvent, Evidence, Forwarding, Reporter};
 use super::service::{self, CaseCursor, CaseFilter, CaseOrdering};
 
 /// One handling (penanganan) of a report or finding by a Bawaslu office.
@@ -89,6 +89,11 @@ impl Case {
     /// The deadline of the current step, if one runs.
     async fn deadline_on(&self) -> Option<NaiveDate> {
         self.0.this.deadline_on
+    }
+    /// Whether the current step's deadline has passed while the case is open.
+    async fn overdue(&self) -> bool {
+        let open = !matches!(self.0.this.state, CaseState::Closed | CaseState::NotRegistered);
+        open && self.0.this.deadline_on.is_some_and(|d| d < chrono::Utc::now().date_naive())
     }
     /// Optimistic-concurrency version; changes with every transition.
     async fn version(&self) -> i32 {
@@ -248,6 +253,27 @@ impl CaseQuery {
                 .into_iter()
                 .map(|m| Edge::new(encode_cursor(&CaseCursor::of(&m.this, order)), Case(m))),
         );
+        Ok(conn)
+    }
+
+    /// Forwardings past their due date whose case still waits for the receiving
+    /// agency — the follow-up view of BKN, the PPKs, their inspectorates and
+    /// the ministries (see the policy matrix). Oldest due first.
+    async fn overdue_forwardings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Forwarding, ConnectionTotals>> {
+        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?;
+        let result = service::overdue_forwardings(ctx.db(), ctx.viewer(), &page).await.gql()?;
+        let mut conn = Connection::with_additional_fields(
+            page.after.is_some(),
+            result.has_next,
+            ConnectionTotals { total_count: result.total },
+        );
+        conn.edges
+            .extend(Peered::all(result.items).into_iter().map(|m| Edge::new(encode_cursor(&m.this.id), Forwarding(m))));
         Ok(conn)
     }
 

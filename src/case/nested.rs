@@ -14,8 +14,8 @@ use crate::entity::{
 };
 use crate::error::IntoGql;
 use crate::graphql::loaders::{
-    AgencyById, CaseById, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding, ForwardingsOfAllegation,
-    OfficialById, Peered, RegionByCode,
+    AgencyById, CaseById, CaseRefOfAllegation, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding,
+    ForwardingsOfAllegation, OfficialById, Peered, RegionByCode,
 };
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
@@ -24,13 +24,13 @@ use crate::reference::graphql::{Agency, Region};
 
 use super::graphql::Case;
 
-/// The agency `id` names for `from`, batched over `from`'s peers.
-async fn agency<M>(
-    ctx: &Context<'_>,
-    from: &Peered<M>,
-    id: impl Fn(&M) -> Option<i64>,
-) -> async_graphql::Result<Option<Agency>> {
-    Ok(ctx.loaders().one(from, |m| id(m).map(AgencyById)).await.gql()?.map(Agency))
+/// The agency `id` names for `from`, batched over `from`'s peers. Each
+/// caller's `id` closure is a distinct relation, so each gets its own batch.
+async fn agency<M, F>(ctx: &Context<'_>, from: &Peered<M>, id: F) -> async_graphql::Result<Option<Agency>>
+where
+    F: Fn(&M) -> Option<i64> + Send + Sync + 'static,
+{
+    Ok(ctx.loaders().one(from, move |m| id(m).map(AgencyById)).await.gql()?.map(Agency))
 }
 
 /// One official × one act within a case.
@@ -206,6 +206,18 @@ impl Forwarding {
     /// When the receiver's follow-up is due.
     async fn due_on(&self) -> Option<NaiveDate> {
         self.0.this.due_on
+    }
+    /// Number of the case the forwarding belongs to.
+    async fn case_number(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let r = ctx.loaders().one(&self.0, |m| Some(CaseRefOfAllegation(m.allegation_id))).await.gql()?;
+        Ok(r.map(|r| r.this.number))
+    }
+    /// Whether the due date has passed while the case still waits for the receiving agency.
+    async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let Some(due) = self.0.this.due_on else { return Ok(false) };
+        let r = ctx.loaders().one(&self.0, |m| Some(CaseRefOfAllegation(m.allegation_id))).await.gql()?;
+        Ok(due < chrono::Utc::now().date_naive()
+            && r.is_some_and(|r| crate::policy::AWAITING_AGENCY.contains(&r.this.state)))
     }
     /// Recommended sanction track.
     async fn recommended_track(&self) -> Option<SanctionTrack> {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
 use crate::domain::{CaseSource, CaseState, RegionCode, SubjectKind, ViolationCode};
-use crate::entity::{allegation, case, official};
+use crate::entity::{allegation, case, forwarding, official};
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{Page, PageRequest};
 use crate::policy;
@@ -199,4 +199,39 @@ pub async fn case_by_id(
     id: i64,
 ) -> AppResult<Option<case::Model>> {
     Ok(case::Entity::find_by_id(id).filter(policy::case_scope(viewer)).one(db).await?)
+}
+
+/// Overdue forwardings the caller follows up, oldest due first (keyset on id
+/// within the due-date order is kept simple: by id, as due dates follow sending).
+pub async fn overdue_forwardings(
+    db: &DatabaseConnection,
+    viewer: Option<&Principal>,
+    page: &PageRequest<i64>,
+) -> AppResult<Page<forwarding::Model>> {
+    let today = chrono::Utc::now().date_naive();
+    let waiting = Query::select()
+        .column((allegation::Entity, allegation::Column::Id))
+        .from(allegation::Entity)
+        .inner_join(
+            case::Entity,
+            Expr::col((case::Entity, case::Column::Id)).equals((allegation::Entity, allegation::Column::CaseId)),
+        )
+        .and_where(case::Column::State.is_in(policy::AWAITING_AGENCY))
+        .to_owned();
+    let base = Condition::all()
+        .add(policy::follow_up_scope(viewer))
+        .add(forwarding::Column::DueOn.lt(today))
+        .add(forwarding::Column::AllegationId.in_subquery(waiting));
+    let total = forwarding::Entity::find().filter(base.clone()).count(db).await?;
+    let mut cond = base;
+    if let Some(after) = page.after {
+        cond = cond.add(forwarding::Column::Id.gt(after));
+    }
+    let fetched = forwarding::Entity::find()
+        .filter(cond)
+        .order_by_asc(forwarding::Column::Id)
+        .limit(page.first + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_overfetch(fetched, page.first, total))
 }

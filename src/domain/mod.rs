@@ -2,6 +2,7 @@
 
 mod enums;
 mod ids;
+pub mod sanctions;
 
 pub use enums::*;
 pub use ids::{Nik, Nip, RegionCode};

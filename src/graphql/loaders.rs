@@ -103,14 +103,16 @@ impl Loaders {
         AppError::Internal(anyhow::anyhow!("loader: {e}"))
     }
 
-    /// The cell holding the batch of key type `K` for `from`'s peer set. All
-    /// peers share it, so the first to ask loads and the others wait for it.
-    fn cell<K, V, E, M>(&self, from: &Peered<M>) -> Arc<OnceCell<Arc<Loaded<K, V, E>>>>
+    /// The cell holding the batch of one relation (identified by the type of
+    /// its key function `F`: every closure has a type of its own) for
+    /// `from`'s peer set. All peers share it, so the first to ask loads and
+    /// the others wait for it.
+    fn cell<F: 'static, K, V, E, M>(&self, from: &Peered<M>) -> Arc<OnceCell<Arc<Loaded<K, V, E>>>>
     where
         K: 'static,
         Loaded<K, V, E>: Send + Sync + 'static,
     {
-        let slot = (TypeId::of::<K>(), Arc::as_ptr(&from.peers).cast::<u8>() as usize);
+        let slot = (TypeId::of::<F>(), Arc::as_ptr(&from.peers).cast::<u8>() as usize);
         let mut map = self.peers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = map.entry(slot).or_insert_with(|| Arc::new(OnceCell::<Arc<Loaded<K, V, E>>>::new()));
         match entry.clone().downcast::<OnceCell<Arc<Loaded<K, V, E>>>>() {
@@ -125,18 +127,15 @@ impl Loaders {
     }
 
     /// The single value `key` gives for `from`, loaded for all of `from`'s peers.
-    pub async fn one<M, K, V>(
-        &self,
-        from: &Peered<M>,
-        key: impl Fn(&M) -> Option<K>,
-    ) -> Result<Option<Peered<V>>, AppError>
+    pub async fn one<M, K, V, F>(&self, from: &Peered<M>, key: F) -> Result<Option<Peered<V>>, AppError>
     where
+        F: Fn(&M) -> Option<K> + 'static,
         K: Send + Sync + Hash + Eq + Clone + 'static,
         V: Clone + Send + Sync + 'static,
         Source: Loader<K, Value = V, Error = LoadError>,
     {
         let Some(own) = key(&from.this) else { return Ok(None) };
-        let cell = self.cell::<K, V, V, M>(from);
+        let cell = self.cell::<F, K, V, V, M>(from);
         let loaded = cell
             .get_or_try_init(|| async {
                 let keys: Vec<K> = from.peers.iter().filter_map(&key).chain(std::iter::once(own.clone())).collect();
@@ -157,14 +156,15 @@ impl Loaders {
     }
 
     /// The list `key` gives for `from`, loaded for all of `from`'s peers.
-    pub async fn many<M, K, V>(&self, from: &Peered<M>, key: impl Fn(&M) -> K) -> Result<Vec<Peered<V>>, AppError>
+    pub async fn many<M, K, V, F>(&self, from: &Peered<M>, key: F) -> Result<Vec<Peered<V>>, AppError>
     where
+        F: Fn(&M) -> K + 'static,
         K: Send + Sync + Hash + Eq + Clone + 'static,
         V: Clone + Send + Sync + 'static,
         Source: Loader<K, Value = Vec<V>, Error = LoadError>,
     {
         let own = key(&from.this);
-        let cell = self.cell::<K, Vec<V>, V, M>(from);
+        let cell = self.cell::<F, K, Vec<V>, V, M>(from);
         let loaded = cell
             .get_or_try_init(|| async {
                 let keys: Vec<K> = from.peers.iter().map(&key).chain(std::iter::once(own.clone())).collect();
@@ -434,5 +434,50 @@ impl Loader<SanctionsOfCase> for Source {
             .all(&self.db)
             .await?;
         Ok(group(decisions, |d| SanctionsOfCase(case_of_forwarding.get(&d.forwarding_id).copied().unwrap_or_default())))
+    }
+}
+
+/// The number and state of the case an allegation belongs to. Only these two
+/// facts, so that a follow-up list can say which case a forwarding concerns
+/// and whether it still waits, without revealing the case itself.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CaseRefOfAllegation(pub i64);
+
+/// A case's number and state.
+#[derive(Clone, Debug)]
+pub struct CaseRef {
+    /// Case number.
+    pub number: String,
+    /// Current state.
+    pub state: crate::domain::CaseState,
+}
+
+impl Loader<CaseRefOfAllegation> for Source {
+    type Value = CaseRef;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[CaseRefOfAllegation]) -> Result<HashMap<CaseRefOfAllegation, CaseRef>, LoadError> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let pairs: Vec<(i64, i64)> = allegation::Entity::find()
+            .select_only()
+            .column(allegation::Column::Id)
+            .column(allegation::Column::CaseId)
+            .filter(allegation::Column::Id.is_in(ids))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let cases: HashMap<i64, case::Model> = case::Entity::find()
+            .filter(case::Column::Id.is_in(pairs.iter().map(|p| p.1)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(a, c)| {
+                cases.get(&c).map(|c| (CaseRefOfAllegation(a), CaseRef { number: c.number.clone(), state: c.state }))
+            })
+            .collect())
     }
 }

@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::case::graphql::CaseQuery;
+use crate::case::mutation::CaseMutation;
 use crate::config::Config;
 use crate::official::graphql::OfficialQuery;
 use crate::reference::graphql::ReferenceQuery;
@@ -19,8 +20,13 @@ use super::node::NodeQuery;
 #[graphql(name = "Query")]
 pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery);
 
+/// The mutation root: every slice's mutations.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(CaseMutation);
+
 /// netra's schema type.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema with the configured limits. `db` may be a disconnected
 /// placeholder when only the SDL is needed.
@@ -34,9 +40,9 @@ pub fn build_anonymous_schema(db: DatabaseConnection, config: Arc<Config>) -> Ap
     builder(db, config).disable_suggestions().finish()
 }
 
-fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription> {
+fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     let limits = ShapeLimits { max_aliases: config.max_aliases, max_root_fields: config.max_root_fields };
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
         .extension(RequestGuard(limits))

@@ -9,14 +9,15 @@
 //! `netra policy` prints [`matrix::markdown`], which is written next to the
 //! rules it describes and checked against them by the matrix tests.
 
+pub mod actions;
 mod fields;
 pub mod matrix;
 mod rows;
 
 pub use fields::{field_visible, visible_to, Field};
 pub use rows::{
-    allegation_scope, case_scope, evidence_scope, may_lookup_any_official_by_nip, official_scope, reporter_scope,
-    visible_case_ids,
+    allegation_scope, case_scope, evidence_scope, follow_up_scope, may_lookup_any_official_by_nip, official_scope,
+    reporter_scope, visible_case_ids, AWAITING_AGENCY,
 };
 
 use crate::auth::{Permission, Principal};

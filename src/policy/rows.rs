@@ -196,3 +196,55 @@ enum Receiver {
     /// The governments the caller audits.
     Governments(Box<SelectStatement>),
 }
+
+/// States in which a forwarding still waits for its receiving agency.
+pub const AWAITING_AGENCY: [crate::domain::CaseState; 6] = [
+    crate::domain::CaseState::Forwarded,
+    crate::domain::CaseState::AgencyVerifying,
+    crate::domain::CaseState::SanctionRecommended,
+    crate::domain::CaseState::PpkExamination,
+    crate::domain::CaseState::OverdueEscalated,
+    crate::domain::CaseState::CriminalProcess,
+];
+
+/// Rows of `forwarding` the caller may list as follow-up work:
+///
+/// - receiving agencies (BKN, a regional government, Polri, TNI, Gakkumdu):
+///   forwardings addressed or copied to them;
+/// - an inspectorate: those addressed or copied to its government;
+/// - Kemendagri: those whose PPK is a regional government (it supervises
+///   regional heads as PPK); KemenPANRB: all (it may sanction any PPK);
+/// - Bawaslu: the forwardings of its visible cases;
+/// - anyone else: none.
+pub fn follow_up_scope(viewer: Viewer<'_>) -> Condition {
+    let Some(p) = reader(viewer) else { return deny() };
+    let me = p.agency_id;
+    let mine =
+        || Condition::any().add(forwarding::Column::ToAgencyId.eq(me)).add(forwarding::Column::CopyToAgencyId.eq(me));
+    match (Role::of(viewer), p.agency_kind) {
+        (Role::Bawaslu, _) => Condition::all().add(
+            forwarding::Column::AllegationId.in_subquery(
+                Query::select()
+                    .column((allegation::Entity, allegation::Column::Id))
+                    .from(allegation::Entity)
+                    .and_where(allegation::Column::CaseId.in_subquery(visible_case_ids(viewer)))
+                    .to_owned(),
+            ),
+        ),
+        (Role::Bkn | Role::RegionalGovernment | Role::Receiver, _) => mine(),
+        (Role::Inspectorate, _) => Condition::any()
+            .add(forwarding::Column::ToAgencyId.in_subquery(government_of(p)))
+            .add(forwarding::Column::CopyToAgencyId.in_subquery(government_of(p))),
+        (Role::Other, AgencyKind::Kemendagri) => Condition::all().add(
+            forwarding::Column::CopyToAgencyId.in_subquery(
+                Query::select()
+                    .column(agency::Column::Id)
+                    .from(agency::Entity)
+                    .and_where(agency::Column::Kind.eq(AgencyKind::RegionalGovernment))
+                    .to_owned(),
+            ),
+        ),
+        (Role::Other, AgencyKind::Kemenpanrb) => Condition::all(),
+        _ => deny(),
+    }
+}

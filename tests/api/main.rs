@@ -15,3 +15,4 @@ mod reference;
 mod schema;
 mod scope;
 mod seed;
+mod workflow;
