@@ -35,12 +35,14 @@ struct Header {
     crit: Option<serde_json::Value>,
 }
 
-/// The claims as a production issuer sends them (`aud` may be a list).
+/// The claims as a production issuer sends them (`aud` may be a list). The
+/// required ones are optional here so that their absence is reported as such
+/// by the validation rather than as a malformed token.
 #[derive(Deserialize)]
 struct IssuedClaims {
-    iss: String,
-    sub: String,
-    exp: i64,
+    iss: Option<String>,
+    sub: Option<String>,
+    exp: Option<i64>,
     iat: Option<i64>,
     nbf: Option<i64>,
     agency: Option<String>,
@@ -120,17 +122,19 @@ impl TrustedIssuer {
         v.set_audience(&[&c.audience]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         let claims = decode::<IssuedClaims>(token, &key, &v).map_err(|e| refusal(&e))?.claims;
-        let iat = claims.iat.ok_or_else(|| AuthError("the token lacks a required claim".into()))?;
+        let (Some(iss), Some(sub), Some(exp), Some(iat)) = (claims.iss, claims.sub, claims.exp, claims.iat) else {
+            return Err(AuthError("the token lacks a required claim".into()));
+        };
         let leeway = i64::try_from(c.leeway_secs).unwrap_or(i64::MAX);
         if iat > Utc::now().timestamp().saturating_add(leeway) {
             return Err(AuthError("the token was issued in the future".into()));
         }
         let agency = claims.agency.ok_or_else(|| AuthError("the token lacks the agency claim".into()))?;
         Ok(Claims {
-            iss: claims.iss,
+            iss,
             aud: c.audience.clone(),
-            sub: claims.sub,
-            exp: claims.exp,
+            sub,
+            exp,
             iat,
             nbf: claims.nbf,
             agency,
