@@ -13,3 +13,4 @@ mod reference;
 mod schema;
 mod scope;
 mod seed;
+mod trust;
