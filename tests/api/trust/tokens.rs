@@ -164,6 +164,11 @@ async fn jku_x5u_and_an_embedded_jwk_in_the_header_are_never_used() {
     // The same headers on a token the issuer really signed: ignored, not fatal.
     accepted(&app, &sign_with(&h, &c, &Key::Rsa.encoding()), "BAWASLU").await;
     assert_eq!(attacker.hits(), 0, "netra must never fetch a URL named by a token");
+    // A header extension marked critical that netra does not understand.
+    let crit = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"test-rsa-1","crit":["exp"],"exp":1}"#);
+    let message = format!("{crit}.{}", URL_SAFE_NO_PAD.encode(c.to_string()));
+    let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &Key::Rsa.encoding(), Algorithm::RS256).unwrap();
+    assert!(refused(&app, &format!("{message}.{signature}"), "crit").await.contains("critical"));
 }
 
 #[tokio::test]
