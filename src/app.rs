@@ -38,12 +38,30 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over an open (and migrated) database.
+    /// State over an open (and migrated) database that trusts only the
+    /// development issuer (when configured), as tests and tools use it. It
+    /// does not read `config.trust_file`; `serve` uses [`AppState::load`].
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
+        if config.trust_file.is_some() {
+            // Safe, not silent: without the registry its issuers' tokens are refused.
+            tracing::warn!("AppState::new ignores NETRA_TRUST_FILE; use AppState::load to trust its issuers");
+        }
+        let auth = Authenticator::new(config.dev_secret.as_ref().map(DevIssuer::new));
+        Self::with_authenticator(db, config, auth)
+    }
+
+    /// State with everything `config` asks for, including the trust registry
+    /// (NETRA_TRUST_FILE); an invalid registry stops the start.
+    pub fn load(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {
+        let auth = Authenticator::from_config(&config)?;
+        Ok(Self::with_authenticator(db, config, auth))
+    }
+
+    /// State over an open database with a ready authenticator.
+    pub fn with_authenticator(db: DatabaseConnection, config: Config, auth: Authenticator) -> Self {
         let config = Arc::new(config);
         let schema = graphql::build_schema(db.clone(), config.clone());
         let anonymous_schema = graphql::schema::build_anonymous_schema(db.clone(), config.clone());
-        let auth = Authenticator::new(config.dev_secret.as_ref().map(DevIssuer::new));
         Self { db, config, schema, anonymous_schema, auth }
     }
 }

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 
 use crate::app::{self, AppState};
 use crate::auth::DevIssuer;
-use crate::config::Config;
+use crate::config::{Config, Environment};
 use crate::{db, reference, seed};
 
 /// netra: neutrality cases of officials in the 2024 regional elections, shared between agencies.
@@ -175,7 +175,8 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
                 if r.cases > 0 {
                     eprintln!("demo data loaded: {} officials, {} cases", r.officials, r.cases);
                 }
-                if config.dev_secret.is_none() {
+                // Never in production: there the development issuer stays off (NETRA_DEV_SECRET is refused).
+                if config.dev_secret.is_none() && config.environment == Environment::Development {
                     // A secret for this run only: tokens printed below stop working when netra stops.
                     use rand::Rng;
                     let bytes: [u8; 32] = rand::rng().random();
@@ -189,11 +190,14 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
                     }
                 }
             }
-            let listener = tokio::net::TcpListener::bind(config.listen)
+            // Load the trust registry before listening: an invalid one stops the start.
+            let listen = config.listen;
+            let state = AppState::load(database, config)?;
+            let listener = tokio::net::TcpListener::bind(listen)
                 .await
-                .with_context(|| format!("cannot listen on {} (set NETRA_LISTEN)", config.listen))?;
+                .with_context(|| format!("cannot listen on {listen} (set NETRA_LISTEN)"))?;
             let addr = listener.local_addr()?;
-            println!("netra is serving {} on http://{addr}", db::redact(&config.database_url));
+            println!("netra is serving {} on http://{addr}", db::redact(&state.config.database_url));
             println!("  GraphiQL:  http://{addr}/graphiql");
             println!("  GraphQL:   http://{addr}/graphql");
             if !demo_tokens.is_empty() {
@@ -202,7 +206,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
                     println!("    {agency:<14} {token}");
                 }
             }
-            app::serve(AppState::new(database, config), listener).await
+            app::serve(state, listener).await
         }
     }
 }

@@ -2,6 +2,7 @@
 //! down. Invalid values stop the start with a message naming the variable.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use secrecy::SecretString;
@@ -57,6 +58,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `NETRA_DEV_SECRET`: enables the development HS256 issuer `netra-dev`.
     pub dev_secret: Option<SecretString>,
+    /// `NETRA_TRUST_FILE`: the TOML trust registry of production token
+    /// issuers, loaded (and validated) when the server starts.
+    pub trust_file: Option<PathBuf>,
     /// `NETRA_ENV`: `development` (default) or `production`.
     pub environment: Environment,
     /// `NETRA_MAX_PAGE_SIZE`: the largest `first` a connection accepts (default 100).
@@ -93,12 +97,6 @@ impl Config {
             Some("production") => Environment::Production,
             Some(other) => bail!("NETRA_ENV must be `development` or `production`, not `{other}`"),
         };
-        if var("NETRA_TRUST_FILE").is_some() {
-            bail!(
-                "NETRA_TRUST_FILE is set, but this build of netra trusts only the development issuer \
-                 (NETRA_DEV_SECRET); unset NETRA_TRUST_FILE"
-            );
-        }
         let dev_secret = var("NETRA_DEV_SECRET").map(SecretString::from);
         if environment == Environment::Production && dev_secret.is_some() {
             bail!("NETRA_DEV_SECRET must not be set when NETRA_ENV=production");
@@ -126,6 +124,7 @@ impl Config {
                 .parse()
                 .with_context(|| format!("NETRA_LISTEN `{listen}` is not an address like 127.0.0.1:8080"))?,
             dev_secret,
+            trust_file: var("NETRA_TRUST_FILE").map(PathBuf::from),
             environment,
             max_page_size: number(var("NETRA_MAX_PAGE_SIZE"), "NETRA_MAX_PAGE_SIZE", 100)?,
             max_depth: number(var("NETRA_MAX_DEPTH"), "NETRA_MAX_DEPTH", 12)?,
@@ -161,6 +160,7 @@ impl Config {
             database_url: database_url.into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dev_secret: None,
+            trust_file: None,
             environment: Environment::Development,
             max_page_size: 100,
             max_depth: 12,

@@ -1,6 +1,6 @@
 //! The development issuer `netra-dev`: HS256 tokens signed with
 //! `NETRA_DEV_SECRET`, for local work and tests. Production issuers (RS256,
-//! ES256, EdDSA, JWKS) come through the trust registry.
+//! ES256, EdDSA, JWKS) come through the trust registry (`trust`, `verify`).
 
 use std::time::Duration;
 
@@ -84,22 +84,7 @@ impl DevIssuer {
         v.set_issuer(&[DEV_ISSUER]);
         v.set_audience(&[DEV_AUDIENCE]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let data = decode::<Claims>(token, &self.decoding, &v).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind as K;
-            AuthError(
-                match e.kind() {
-                    K::ExpiredSignature => "the token has expired",
-                    K::ImmatureSignature => "the token is not valid yet",
-                    K::InvalidIssuer => "the token's issuer is not trusted",
-                    K::InvalidAudience => "the token is not meant for netra",
-                    K::InvalidSignature => "the token's signature does not verify",
-                    K::InvalidAlgorithm => "the token's algorithm is not allowed",
-                    K::MissingRequiredClaim(_) => "the token lacks a required claim",
-                    _ => "the token is malformed",
-                }
-                .into(),
-            )
-        })?;
+        let data = decode::<Claims>(token, &self.decoding, &v).map_err(|e| refusal(&e))?;
         let now = Utc::now().timestamp();
         // `iat` in the future beyond the leeway means a wrong clock or a forged token.
         if data.claims.iat > now + LEEWAY_SECS as i64 {
@@ -107,4 +92,22 @@ impl DevIssuer {
         }
         Ok(data.claims)
     }
+}
+
+/// Says why `jsonwebtoken` refused a token, in words safe for the caller.
+pub(super) fn refusal(e: &jsonwebtoken::errors::Error) -> AuthError {
+    use jsonwebtoken::errors::ErrorKind as K;
+    AuthError(
+        match e.kind() {
+            K::ExpiredSignature => "the token has expired",
+            K::ImmatureSignature => "the token is not valid yet",
+            K::InvalidIssuer => "the token's issuer is not trusted",
+            K::InvalidAudience => "the token is not meant for netra",
+            K::InvalidSignature => "the token's signature does not verify",
+            K::InvalidAlgorithm => "the token's algorithm is not allowed for this key",
+            K::MissingRequiredClaim(_) => "the token lacks a required claim",
+            _ => "the token is malformed",
+        }
+        .into(),
+    )
 }

@@ -2,16 +2,29 @@
 //! It decides nothing about access; that is the policy module's job. The
 //! agency's kind and jurisdiction come from netra's own registry, never from
 //! the token.
+//!
+//! Trusted issuers are the development issuer `netra-dev` (`jwt`, only with
+//! NETRA_DEV_SECRET) and those of the trust registry file (`trust` parses it,
+//! `keys` holds their keys, `verify` checks their tokens). A token is verified
+//! by the one issuer its `iss` names, with that issuer's keys only.
 
 mod jwt;
+mod keys;
+pub mod trust;
+mod verify;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::Utc;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 pub use jwt::{Claims, DevIssuer, DEV_AUDIENCE, DEV_ISSUER};
+pub use keys::JwksPolicy;
+pub use trust::TrustError;
+pub use verify::{load_trust_file, TrustedIssuer};
 
+use crate::config::Config;
 use crate::domain::AgencyKind;
 use crate::entity::{agency, region};
 
@@ -98,12 +111,37 @@ pub struct AuthError(pub String);
 #[derive(Clone, Default)]
 pub struct Authenticator {
     dev: Option<DevIssuer>,
+    issuers: Arc<HashMap<String, TrustedIssuer>>,
+}
+
+/// The token's `iss`, read before anything is verified: it only picks the
+/// issuer whose keys will do the verifying.
+#[derive(serde::Deserialize)]
+struct UnverifiedIssuer {
+    iss: String,
 }
 
 impl Authenticator {
     /// An authenticator trusting the development issuer when it is configured.
     pub fn new(dev: Option<DevIssuer>) -> Self {
-        Self { dev }
+        Self { dev, issuers: Arc::default() }
+    }
+
+    /// An authenticator trusting the development issuer (when given) and
+    /// `issuers`, as [`load_trust_file`] returns them.
+    pub fn with_issuers(dev: Option<DevIssuer>, issuers: Vec<TrustedIssuer>) -> Self {
+        let issuers = issuers.into_iter().map(|i| (i.config().issuer.clone(), i)).collect();
+        Self { dev, issuers: Arc::new(issuers) }
+    }
+
+    /// The authenticator `config` asks for: the development issuer when
+    /// NETRA_DEV_SECRET is set, and the issuers of NETRA_TRUST_FILE, whose
+    /// `secret_env` variables are read from the process environment now.
+    pub fn from_config(config: &Config) -> Result<Self, TrustError> {
+        let dev = config.dev_secret.as_ref().map(DevIssuer::new);
+        let Some(path) = &config.trust_file else { return Ok(Self::new(dev)) };
+        let issuers = load_trust_file(path, &|name| std::env::var(name).ok(), &JwksPolicy::default())?;
+        Ok(Self::with_issuers(dev, issuers))
     }
 
     /// The development issuer, if enabled.
@@ -116,8 +154,18 @@ impl Authenticator {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError("the bearer token is too long".into()));
         }
-        let dev = self.dev.as_ref().ok_or_else(|| AuthError("no trusted issuer is configured".into()))?;
-        let claims = dev.verify(token)?;
+        let untrusted = || AuthError("the token's issuer is not trusted".into());
+        let UnverifiedIssuer { iss } = verify::segment(token, 1)?;
+        let claims = if iss == DEV_ISSUER {
+            self.dev.as_ref().ok_or_else(untrusted)?.verify(token)?
+        } else {
+            let issuer = self.issuers.get(&iss).ok_or_else(untrusted)?;
+            let claims = issuer.verify(token).await?;
+            if !issuer.config().may_speak_for(&claims.agency) {
+                return Err(AuthError(format!("the issuer may not speak for agency `{}`", claims.agency)));
+            }
+            claims
+        };
         let mut permissions = BTreeSet::new();
         for p in &claims.permissions {
             let p = Permission::parse(p).ok_or_else(|| AuthError(format!("unknown permission `{p}` in the token")))?;

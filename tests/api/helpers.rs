@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use netra::app::{router, AppState};
-use netra::auth::DevIssuer;
+use netra::auth::{Authenticator, DevIssuer};
 use netra::config::Config;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use secrecy::SecretString;
@@ -113,6 +113,15 @@ impl TestApp {
 
     /// Like [`spawn`], after adjusting the configuration.
     pub async fn spawn_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_inner(engine, adjust, None).await
+    }
+
+    /// Like [`spawn`], verifying tokens with `auth` (e.g. one with a trust registry).
+    pub async fn spawn_with_authenticator(engine: Engine, auth: Authenticator) -> Self {
+        Self::spawn_inner(engine, |_| {}, Some(auth)).await
+    }
+
+    async fn spawn_inner(engine: Engine, adjust: impl FnOnce(&mut Config), auth: Option<Authenticator>) -> Self {
         let (url, cleanup) = fresh_database(engine).await;
         let mut db = netra::db::connect(&url).await.unwrap();
         netra::db::migrate(&db).await.unwrap();
@@ -131,7 +140,11 @@ impl TestApp {
         config.dev_secret = Some(SecretString::from(SECRET));
         adjust(&mut config);
         let issuer = DevIssuer::new(&SecretString::from(SECRET));
-        let router = router(AppState::new(db.clone(), config));
+        let state = match auth {
+            Some(auth) => AppState::with_authenticator(db.clone(), config, auth),
+            None => AppState::new(db.clone(), config),
+        };
+        let router = router(state);
         let _ = &url;
         Self { engine, router, db, issuer, statements, statement_log, _cleanup: cleanup }
     }

@@ -15,4 +15,5 @@ mod reference;
 mod schema;
 mod scope;
 mod seed;
+mod trust;
 mod workflow;
