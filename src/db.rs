@@ -21,7 +21,12 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     if db.get_database_backend() == DbBackend::Sqlite {
         // WAL lets readers work while one request writes; foreign keys are off
         // by default in SQLite and netra relies on them.
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
+        for pragma in [
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = NORMAL",
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA busy_timeout = 5000",
+        ] {
             db.execute_unprepared(pragma).await.context("configure SQLite")?;
         }
     }

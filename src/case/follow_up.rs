@@ -243,7 +243,13 @@ pub async fn verify(
                 let code = recommended.ok_or_else(|| {
                     AppError::invalid("recommendedSanction", "a proven case needs the recommended sanction")
                 })?;
-                let duration = check_sanction(&loaded, actor.agency_id, code, None)?;
+                // A recommendation names the shortest form; the PPK's decree fixes the duration.
+                let duration = check_sanction(
+                    &loaded,
+                    actor.agency_id,
+                    code,
+                    sanctions::allowed_durations(code).first().copied(),
+                )?;
                 decide_each(
                     txn,
                     &loaded,

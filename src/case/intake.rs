@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::auth::Principal;
 use crate::domain::{
@@ -297,12 +297,16 @@ pub async fn receive_case(
     let kind = if input.source == CaseSource::Laporan { "LP" } else { "TM" };
     let year = received_on.format("%Y");
     let prefix = format!("{handling_region}/{kind}/{year}/");
-    let last = case::Entity::find()
+    // The highest numeric sequence under this office's prefix (other
+    // numbering schemes under the same prefix are ignored).
+    let taken: Vec<String> = case::Entity::find()
+        .select_only()
+        .column(case::Column::Number)
         .filter(case::Column::Number.starts_with(&prefix))
-        .order_by_desc(case::Column::Number)
-        .one(&txn)
+        .into_tuple()
+        .all(&txn)
         .await?;
-    let seq = last.and_then(|c| c.number.rsplit('/').next().and_then(|s| s.parse::<u32>().ok())).unwrap_or(0) + 1;
+    let seq = taken.iter().filter_map(|n| n.strip_prefix(&prefix)?.parse::<u32>().ok()).max().unwrap_or(0) + 1;
     let number = format!("{prefix}{seq:04}");
     let now = Utc::now();
     let place = &input.place;

@@ -50,6 +50,25 @@ pub fn misfit(kind: SubjectKind, act: ViolationCode, code: SanctionCode) -> Opti
     })
 }
 
+/// The sanction the rules suggest for a `kind` subject who committed `act`:
+/// the act's default severity for civil servants, a written reprimand under
+/// village law, an internal outcome for TNI and Polri, a stern warning for
+/// others (BRIEF §4.2). BKN's recommendation starts from it.
+pub fn default_sanction(kind: SubjectKind, act: ViolationCode) -> SanctionCode {
+    match kind {
+        SubjectKind::VillageHead | SubjectKind::VillageOfficial => SanctionCode::TeguranTertulis,
+        SubjectKind::Tni | SubjectKind::Polri => SanctionCode::InternalDiscipline,
+        SubjectKind::NonAsn | SubjectKind::StateOfficial => SanctionCode::PeringatanKeras,
+        SubjectKind::Pns | SubjectKind::Pppk | SubjectKind::CamatLurah => match act.default_severity() {
+            Some(Severity::Moral) => SanctionCode::MoralOpen,
+            Some(Severity::Moderate) => SanctionCode::TukinCut25,
+            Some(Severity::Dismissal) => SanctionCode::Ptdh,
+            Some(Severity::Heavy) => SanctionCode::Demotion12m,
+            _ => SanctionCode::TeguranTertulis,
+        },
+    }
+}
+
 /// The duration a sanction code requires, or the durations it allows.
 pub fn allowed_durations(code: SanctionCode) -> &'static [i32] {
     match code {
@@ -84,5 +103,10 @@ mod tests {
         assert!(misfit(K::VillageHead, V::CampaignJoin, C::MoralOpen).is_some());
         assert!(misfit(K::Tni, V::Other, C::InternalDiscipline).is_none());
         assert!(misfit(K::CamatLurah, V::EthPhotoSymbol, C::PeringatanKeras).is_none());
+        for kind in [K::Pns, K::Pppk, K::CamatLurah, K::VillageHead, K::Tni, K::Polri] {
+            for act in [V::EthSocmedInteract, V::DisPartyApproach, V::DisPartyMember, V::DisProps, V::CampaignJoin] {
+                assert!(misfit(kind, act, default_sanction(kind, act)).is_none(), "{kind:?} {act:?}");
+            }
+        }
     }
 }

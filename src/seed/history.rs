@@ -242,7 +242,7 @@ impl Directory<'_> {
 }
 
 /// The states a case passes through to reach its target.
-pub fn path_to(target: S, closure: Option<Close>, via_bkn: bool) -> Vec<S> {
+pub(crate) fn path_to(target: S, closure: Option<Close>, via_bkn: bool) -> Vec<S> {
     let intake = [S::Received, S::FormalMaterialCheck];
     let decided = [S::Received, S::FormalMaterialCheck, S::Registered, S::ClarificationAssessment, S::Decided];
     let mut agency = vec![S::Forwarded];

@@ -176,21 +176,10 @@ fn target_state(rng: &mut StdRng) -> (CaseState, Option<ClosureReason>) {
 }
 
 fn sanction_for(act: ViolationCode, kind: SubjectKind, criminal: bool) -> SanctionCode {
-    use crate::domain::Severity;
     if criminal {
-        return SanctionCode::Pidana;
-    }
-    match kind {
-        SubjectKind::VillageHead | SubjectKind::VillageOfficial => SanctionCode::TeguranTertulis,
-        SubjectKind::Tni | SubjectKind::Polri => SanctionCode::InternalDiscipline,
-        SubjectKind::NonAsn | SubjectKind::StateOfficial => SanctionCode::PeringatanKeras,
-        _ => match act.default_severity() {
-            Some(Severity::Moral) => SanctionCode::MoralOpen,
-            Some(Severity::Moderate) => SanctionCode::TukinCut25,
-            Some(Severity::Dismissal) => SanctionCode::Ptdh,
-            Some(Severity::Heavy) => SanctionCode::Demotion12m,
-            _ => SanctionCode::TeguranTertulis,
-        },
+        SanctionCode::Pidana
+    } else {
+        crate::domain::sanctions::default_sanction(kind, act)
     }
 }
 
