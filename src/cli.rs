@@ -101,7 +101,8 @@ pub fn parse_ttl(raw: &str) -> anyhow::Result<Duration> {
 }
 
 /// Agencies `serve --demo` prints ready tokens for.
-const DEMO_TOKEN_AGENCIES: [&str; 4] = ["BAWASLU-16.73", "BAWASLU-16", "BAWASLU-18", "BAWASLU"];
+const DEMO_TOKEN_AGENCIES: [&str; 7] =
+    ["BAWASLU-16.73", "BAWASLU-16", "BAWASLU-18", "BAWASLU", "BKN", "PEMDA-16.73", "INSPEKTORAT-16.73"];
 
 /// Runs a parsed command.
 pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
@@ -185,7 +186,8 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
                 if let Some(secret) = &config.dev_secret {
                     let issuer = DevIssuer::new(secret);
                     for agency in DEMO_TOKEN_AGENCIES {
-                        let token = issuer.mint("demo-user", agency, &["read"], Duration::from_secs(12 * 3600))?;
+                        let token =
+                            issuer.mint("demo-user", agency, &["read", "write"], Duration::from_secs(12 * 3600))?;
                         demo_tokens.push((agency, token));
                     }
                 }

@@ -331,7 +331,10 @@ async fn record_decree(
     if from < on {
         return Err(AppError::invalid("effectiveFrom", "a sanction cannot take effect before its decree"));
     }
-    let to = duration.map(|m| from + Duration::days(30 * i64::from(m)) - Duration::days(1));
+    // A sanction of m months ends the day before the same date m months on.
+    let to = duration
+        .and_then(|m| from.checked_add_months(chrono::Months::new(u32::try_from(m).unwrap_or(0))))
+        .map(|d| d - Duration::days(1));
     let kind = if loaded.subjects.iter().any(|(_, o)| matches!(o.subject_kind, SubjectKind::Tni | SubjectKind::Polri))
         && kind == DecisionKind::SanctionDecree
     {
