@@ -266,30 +266,31 @@ where
     }
 }
 
+/// A transition with no record besides the event.
+pub(crate) async fn simple(
+    db: &DatabaseConnection,
+    viewer: Option<&Principal>,
+    step: Step,
+    action: Action,
+    to: S,
+) -> AppResult<case::Model> {
+    in_txn(db, viewer, |txn, actor| {
+        Box::pin(async move {
+            let loaded = load(txn, Some(actor), &step, action).await?;
+            let on = step_date(&step, &loaded.case)?;
+            transition(txn, actor, &step, &loaded, action, to, on, Changes::default()).await
+        })
+    })
+    .await
+}
+
 /// RECEIVED → FORMAL_MATERIAL_CHECK.
 pub async fn start_formal_check(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
     step: Step,
 ) -> AppResult<case::Model> {
-    in_txn(db, viewer, |txn, actor| {
-        Box::pin(async move {
-            let loaded = load(txn, Some(actor), &step, Action::StartFormalCheck).await?;
-            let on = step_date(&step, &loaded.case)?;
-            transition(
-                txn,
-                actor,
-                &step,
-                &loaded,
-                Action::StartFormalCheck,
-                S::FormalMaterialCheck,
-                on,
-                Changes::default(),
-            )
-            .await
-        })
-    })
-    .await
+    simple(db, viewer, step, Action::StartFormalCheck, S::FormalMaterialCheck).await
 }
 
 /// Why a case fails the formal or material requirements, if it does.
@@ -425,24 +426,7 @@ pub async fn start_clarification(
     viewer: Option<&Principal>,
     step: Step,
 ) -> AppResult<case::Model> {
-    in_txn(db, viewer, |txn, actor| {
-        Box::pin(async move {
-            let loaded = load(txn, Some(actor), &step, Action::StartClarification).await?;
-            let on = step_date(&step, &loaded.case)?;
-            transition(
-                txn,
-                actor,
-                &step,
-                &loaded,
-                Action::StartClarification,
-                S::ClarificationAssessment,
-                on,
-                Changes::default(),
-            )
-            .await
-        })
-    })
-    .await
+    simple(db, viewer, step, Action::StartClarification, S::ClarificationAssessment).await
 }
 
 /// The plenary's decision: no violation or the KPU's administrative track

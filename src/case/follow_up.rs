@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDate};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::commands::{in_txn, load, step_date, transition, Changes, Loaded, Step};
+use super::commands::{in_txn, load, simple, step_date, transition, Changes, Loaded, Step};
 use super::workflow::Action;
 use crate::auth::Principal;
 use crate::config::Deadlines;
@@ -438,24 +438,6 @@ pub async fn start_monitoring(
     step: Step,
 ) -> AppResult<case::Model> {
     simple(db, viewer, step, Action::StartMonitoring, S::ExecutionMonitoring).await
-}
-
-/// A transition with no record besides the event.
-async fn simple(
-    db: &DatabaseConnection,
-    viewer: Option<&Principal>,
-    step: Step,
-    action: Action,
-    to: S,
-) -> AppResult<case::Model> {
-    in_txn(db, viewer, |txn, actor| {
-        Box::pin(async move {
-            let loaded = load(txn, Some(actor), &step, action).await?;
-            let on = step_date(&step, &loaded.case)?;
-            transition(txn, actor, &step, &loaded, action, to, on, Changes::default()).await
-        })
-    })
-    .await
 }
 
 /// The latest sanction decisions of the case (one per forwarding).
