@@ -18,6 +18,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::audit::AuditWriter;
 use crate::auth::{Authenticator, DevIssuer};
 use crate::config::Config;
 use crate::graphql::{self, AppSchema};
@@ -35,16 +36,21 @@ pub struct AppState {
     pub anonymous_schema: AppSchema,
     /// Token verification.
     pub auth: Authenticator,
+    /// The group-commit writer of request audit events.
+    pub audit: AuditWriter,
 }
 
 impl AppState {
-    /// State over an open (and migrated) database.
+    /// State over an open (and migrated) database. Call inside a Tokio
+    /// runtime: it starts the audit writer task.
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
         let config = Arc::new(config);
         let schema = graphql::build_schema(db.clone(), config.clone());
         let anonymous_schema = graphql::schema::build_anonymous_schema(db.clone(), config.clone());
         let auth = Authenticator::new(config.dev_secret.as_ref().map(DevIssuer::new));
-        Self { db, config, schema, anonymous_schema, auth }
+        // Needs a Tokio runtime: the writer is a background task.
+        let audit = if config.audit { AuditWriter::start(db.clone()) } else { AuditWriter::disabled() };
+        Self { db, config, schema, anonymous_schema, auth, audit }
     }
 }
 

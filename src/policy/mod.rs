@@ -9,10 +9,12 @@
 //! `netra policy` prints [`matrix::markdown`], which is written next to the
 //! rules it describes and checked against them by the matrix tests.
 
+mod audit;
 mod fields;
 pub mod matrix;
 mod rows;
 
+pub use audit::may_read_audit;
 pub use fields::{field_visible, visible_to, Field};
 pub use rows::{
     allegation_scope, case_scope, evidence_scope, may_lookup_any_official_by_nip, official_scope, reporter_scope,
