@@ -273,3 +273,75 @@ pub fn summary(v: &Verification) -> String {
         v.events, v.head.0, v.head.1
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn event() -> audit_event::Model {
+        audit_event::Model {
+            id: 1,
+            occurred_at: Utc.with_ymd_and_hms(2024, 11, 27, 8, 15, 0).unwrap()
+                + chrono::Duration::microseconds(123_456),
+            kind: "REQUEST".into(),
+            issuer: Some("netra-dev".into()),
+            subject: Some("u".into()),
+            agency_id: Some(7),
+            agency_code: Some("BAWASLU-16.73".into()),
+            request_id: None,
+            operation_type: "QUERY".into(),
+            operation_name: Some("Q".into()),
+            root_fields: "case".into(),
+            query_hash: Some("ab".into()),
+            variables: "{}".into(),
+            details: None,
+            outcome: "OK".into(),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_canonical_form_is_the_documented_json_array() {
+        let cases = BTreeSet::from([("REPORTER".to_owned(), 3)]);
+        let expected = r#"["netra-audit-v1",1,"2024-11-27T08:15:00.123456Z","REQUEST","netra-dev","u",7,"BAWASLU-16.73",null,"QUERY","Q","case","ab","{}",null,"OK",[["REPORTER",3]],"0000000000000000000000000000000000000000000000000000000000000000"]"#;
+        assert_eq!(event_hash(&event(), &cases), sha256_hex(expected.as_bytes()));
+    }
+
+    #[test]
+    fn every_field_and_case_row_changes_the_hash() {
+        let cases = BTreeSet::from([("REPORTER".to_owned(), 3)]);
+        let base = event_hash(&event(), &cases);
+        let changes: &[fn(&mut audit_event::Model)] = &[
+            |e| e.id = 2,
+            |e| e.occurred_at += chrono::Duration::microseconds(1),
+            |e| e.kind = "WRITE".into(),
+            |e| e.issuer = None,
+            |e| e.subject = Some("v".into()),
+            |e| e.agency_id = Some(8),
+            |e| e.agency_code = Some("BAWASLU".into()),
+            |e| e.request_id = Some("r".into()),
+            |e| e.operation_type = "MUTATION".into(),
+            |e| e.operation_name = None,
+            |e| e.root_fields = "cases".into(),
+            |e| e.query_hash = None,
+            |e| e.variables = "{\"a\":1}".into(),
+            |e| e.details = Some("{}".into()),
+            |e| e.outcome = "ERRORS".into(),
+            |e| e.prev_hash = "1".repeat(64),
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut e = event();
+            change(&mut e);
+            assert_ne!(event_hash(&e, &cases), base, "change {i}");
+        }
+        assert_ne!(event_hash(&event(), &BTreeSet::new()), base);
+        assert_ne!(event_hash(&event(), &BTreeSet::from([("EVIDENCE".to_owned(), 3)])), base);
+        // The stored hash itself is not an input.
+        let mut e = event();
+        e.hash = "x".into();
+        assert_eq!(event_hash(&e, &cases), base);
+    }
+}

@@ -163,6 +163,33 @@ mod tests {
     }
 
     #[test]
+    fn only_bawaslu_ri_tokens_with_audit_read_the_audit_trail() {
+        use AgencyKind as K;
+        use Permission::{Audit, Read};
+        let rows: &[(K, &[Permission], bool)] = &[
+            (K::BawasluRi, &[Audit], true),
+            (K::BawasluRi, &[Read, Audit], true),
+            (K::BawasluRi, &[Read], false),
+            (K::BawasluProvince, &[Read, Audit], false),
+            (K::BawasluRegency, &[Read, Audit], false),
+            (K::Panwascam, &[Read, Audit], false),
+            (K::Inspectorate, &[Read, Audit], false),
+            (K::RegionalGovernment, &[Read, Audit], false),
+            (K::Bkn, &[Read, Audit], false),
+            (K::Polri, &[Read, Audit], false),
+            (K::Kemendagri, &[Read, Audit], false),
+        ];
+        for (kind, perms, allowed) in rows {
+            let p = principal(*kind, None, perms);
+            assert_eq!(may_read_audit(Some(&p)), *allowed, "{kind:?} {perms:?}");
+            assert_eq!(field_visible(Some(&p), Field::AuditEvents), *allowed, "{kind:?} {perms:?}");
+        }
+        assert!(!may_read_audit(None));
+        assert!(visible_to(Role::Bawaslu, Field::AuditEvents));
+        assert!(Role::ALL.iter().filter(|r| visible_to(**r, Field::AuditEvents)).count() == 1);
+    }
+
+    #[test]
     fn reporters_are_limited_to_the_handling_office_and_its_superiors() {
         let regency = principal(AgencyKind::BawasluRegency, Some(("16.73", 2)), &[Permission::Read]);
         let sql = reporter::Entity::find().filter(reporter_scope(Some(&regency))).build(DbBackend::Sqlite).to_string();

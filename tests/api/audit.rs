@@ -571,3 +571,32 @@ async fn audit_events_filter_by_agency_subject_operation_kind_and_time_and_page_
         assert_eq!(seen.first(), Some(&(seen.len() as i64)), "{engine:?}: every event up to the newest: {seen:?}");
     }
 }
+
+#[test]
+fn switching_auditing_off_is_refused_in_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_netra"))
+        .arg("migrate")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("netra.db").display()))
+        .env("NETRA_ENV", "production")
+        .env("NETRA_AUDIT", "off")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NETRA_AUDIT=off is for benchmarks only"));
+}
+
+#[tokio::test]
+async fn with_auditing_off_reads_leave_no_event_but_writes_still_do() {
+    let app = TestApp::spawn_with(Engine::Sqlite, |c| c.audit = false).await;
+    netra::seed::load_demo(&app.db).await.unwrap();
+    app.data_as(Some("BAWASLU-16.73"), CASES_WITH_REPORTER, json!({})).await;
+    assert_eq!(events(&app).await, 0);
+    let viewer = principal(&app, "BAWASLU-16.73").await;
+    let txn = app.db.begin().await.unwrap();
+    record_in(&txn, AuditEntry::write(&viewer, "registerCase")).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(events(&app).await, 1);
+}
