@@ -18,6 +18,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::audit::AuditWriter;
 use crate::auth::{Authenticator, DevIssuer};
 use crate::config::Config;
 use crate::graphql::{self, AppSchema};
@@ -35,12 +36,15 @@ pub struct AppState {
     pub anonymous_schema: AppSchema,
     /// Token verification.
     pub auth: Authenticator,
+    /// The group-commit writer of request audit events.
+    pub audit: AuditWriter,
 }
 
 impl AppState {
     /// State over an open (and migrated) database that trusts only the
     /// development issuer (when configured), as tests and tools use it. It
     /// does not read `config.trust_file`; `serve` uses [`AppState::load`].
+    /// Call inside a Tokio runtime: it starts the audit writer task.
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
         if config.trust_file.is_some() {
             // Safe, not silent: without the registry its issuers' tokens are refused.
@@ -62,7 +66,9 @@ impl AppState {
         let config = Arc::new(config);
         let schema = graphql::build_schema(db.clone(), config.clone());
         let anonymous_schema = graphql::schema::build_anonymous_schema(db.clone(), config.clone());
-        Self { db, config, schema, anonymous_schema, auth }
+        // Needs a Tokio runtime: the writer is a background task.
+        let audit = if config.audit { AuditWriter::start(db.clone()) } else { AuditWriter::disabled() };
+        Self { db, config, schema, anonymous_schema, auth, audit }
     }
 }
 

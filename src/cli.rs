@@ -1,5 +1,5 @@
-//! The `netra` command line: serve, migrate, seed, token, schema. Parsing and
-//! dispatch only; each command calls into the library.
+//! The `netra` command line: serve, migrate, seed, token, schema, policy,
+//! audit. Parsing and dispatch only; each command calls into the library.
 
 use std::time::Duration;
 
@@ -61,6 +61,19 @@ pub enum Command {
     },
     /// Print the policy matrix as Markdown.
     Policy,
+    /// Work with the audit trail.
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
+}
+
+/// Commands of `netra audit`.
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the hash chain; report the first break and exit non-zero, or print a summary.
+    Verify,
 }
 
 /// Data sets of `netra seed`.
@@ -122,6 +135,16 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
         Command::Policy => {
             print!("{}", crate::policy::matrix::markdown());
             Ok(())
+        }
+        Command::Audit { what: AuditCommand::Verify } => {
+            // Read-only: no migration, so verifying never changes the database.
+            let database = db::connect(&config.database_url).await?;
+            let report = crate::audit::chain::verify(&database).await.context("read the audit trail")?;
+            print!("{}", crate::audit::chain::summary(&report));
+            match report.broken {
+                Some(b) => bail!("audit chain broken at event {}: {}", b.event_id, b.reason),
+                None => Ok(()),
+            }
         }
         Command::Token { agency, permissions, ttl, subject } => {
             let secret = config.dev_secret.as_ref().context(

@@ -86,6 +86,11 @@ pub struct Config {
     /// `NETRA_CORS_ORIGINS`: comma-separated origins allowed to call from a
     /// browser; empty allows none, `*` any (default `*` in development).
     pub cors_origins: Vec<String>,
+    /// `NETRA_AUDIT`: `on` (default) records an audit event for every
+    /// non-public request; `off` stops request events, for benchmarks only,
+    /// and is refused when `NETRA_ENV=production`. Writes record their events
+    /// in their own transactions either way.
+    pub audit: bool,
 }
 
 impl Config {
@@ -112,6 +117,17 @@ impl Config {
             Some("authenticated") => Introspection::Authenticated,
             Some("off") => Introspection::Off,
             Some(other) => bail!("NETRA_INTROSPECTION must be `all`, `authenticated` or `off`, not `{other}`"),
+        };
+        let audit = match var("NETRA_AUDIT").as_deref() {
+            None | Some("on") => true,
+            Some("off") if environment == Environment::Production => {
+                bail!("NETRA_AUDIT=off is for benchmarks only and is refused when NETRA_ENV=production")
+            }
+            Some("off") => {
+                tracing::warn!("NETRA_AUDIT=off: reads leave no audit event (benchmarks only)");
+                false
+            }
+            Some(other) => bail!("NETRA_AUDIT must be `on` or `off`, not `{other}`"),
         };
         let listen = var("NETRA_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
         let default_cors = match environment {
@@ -151,6 +167,7 @@ impl Config {
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
                 .collect(),
+            audit,
         })
     }
 
@@ -172,6 +189,7 @@ impl Config {
             deadlines: Deadlines::default(),
             request_timeout_secs: 30,
             cors_origins: vec!["*".into()],
+            audit: true,
         }
     }
 }

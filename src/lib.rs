@@ -8,11 +8,13 @@
 //! - [`graphql`]: schema assembly, handler, loaders, connections, node ids.
 //! - [`case`], [`official`], [`reference`]: domain slices (types, services, resolvers).
 //! - [`policy`]: the one authorization module.
+//! - [`audit`]: the tamper-evident audit trail of reads and writes.
 //! - [`auth`]: bearer token → `Principal`; nothing else.
 //! - [`seed`]: demo and synthetic data.
 //! - [`domain`], [`entity`], [`db`], [`config`], [`error`]: foundations.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod cli;

@@ -241,10 +241,13 @@ pub(crate) async fn transition(
     }
     .insert(txn)
     .await?;
-    case::Entity::find_by_id(case.id)
+    let changed = case::Entity::find_by_id(case.id)
         .one(txn)
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("case vanished")))
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("case vanished")))?;
+    // Last statement of the step: the audit event of the mutation, if one is being resolved.
+    crate::audit::record_scoped_write(txn, case.id).await?;
+    Ok(changed)
 }
 
 /// Runs `body` in a transaction as `viewer`, which must be authenticated.

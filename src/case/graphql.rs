@@ -128,13 +128,21 @@ impl Case {
     /// subtree (only the handling office and its superior tiers see it).
     #[graphql(visible = "crate::graphql::visibility::reporter")]
     async fn reporter(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Reporter>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(ReporterOfCase(m.id))).await.gql()?.map(Reporter))
+        let found = ctx.loaders().one(&self.0, |m| Some(ReporterOfCase(m.id))).await.gql()?;
+        if found.is_some() {
+            crate::audit::note_reporter(ctx, self.0.this.id);
+        }
+        Ok(found.map(Reporter))
     }
     /// Evidence metadata. Absent for roles that never see evidence; empty where
     /// the caller may see the case but not its evidence.
     #[graphql(visible = "crate::graphql::visibility::evidence")]
     async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Evidence>> {
-        Ok(ctx.loaders().many(&self.0, |m| EvidenceOfCase(m.id)).await.gql()?.into_iter().map(Evidence).collect())
+        let found = ctx.loaders().many(&self.0, |m| EvidenceOfCase(m.id)).await.gql()?;
+        if !found.is_empty() {
+            crate::audit::note_evidence(ctx, self.0.this.id);
+        }
+        Ok(found.into_iter().map(Evidence).collect())
     }
     /// Sanctions decided in the case (decrees, appeal outcomes, verdicts, internal outcomes).
     async fn sanctions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgencyDecision>> {

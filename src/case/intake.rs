@@ -403,6 +403,7 @@ pub async fn receive_case(
     }
     .insert(&txn)
     .await?;
+    crate::audit::record_scoped_write(&txn, created.id).await?;
     txn.commit().await?;
     Ok(created)
 }

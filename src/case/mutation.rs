@@ -24,8 +24,14 @@ pub struct CasePayload {
     pub case: Case,
 }
 
-fn payload(result: AppResult<crate::entity::case::Model>) -> async_graphql::Result<CasePayload> {
-    result.map(|m| CasePayload { case: Case::from(m) }).gql()
+/// Runs a step's service with the mutation's audit entry in scope; the step
+/// appends it inside its own transaction.
+async fn audited<F>(ctx: &Context<'_>, field: &str, service: F) -> async_graphql::Result<CasePayload>
+where
+    F: std::future::Future<Output = AppResult<crate::entity::case::Model>>,
+{
+    let entry = crate::audit::write_entry(ctx, field).gql()?;
+    crate::audit::scoped_write(entry, service).await.map(|m| CasePayload { case: Case::from(m) }).gql()
 }
 
 fn region(field: &str, raw: &str) -> AppResult<RegionCode> {
@@ -395,27 +401,39 @@ impl CaseMutation {
     /// Record a report (laporan) or a finding (temuan) as the caller's Bawaslu office. Starts RECEIVED.
     async fn receive_case(&self, ctx: &Context<'_>, input: ReceiveCaseInput) -> async_graphql::Result<CasePayload> {
         let new = NewCase::try_from(input).gql()?;
-        payload(intake::receive_case(ctx.db(), ctx.viewer(), new).await)
+        audited(ctx, "receiveCase", intake::receive_case(ctx.db(), ctx.viewer(), new)).await
     }
     /// RECEIVED → FORMAL_MATERIAL_CHECK (handling office).
     async fn start_formal_check(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        payload(commands::start_formal_check(ctx.db(), ctx.viewer(), input.into()).await)
+        audited(ctx, "startFormalCheck", commands::start_formal_check(ctx.db(), ctx.viewer(), input.into())).await
     }
     /// FORMAL_MATERIAL_CHECK → REGISTERED, or NOT_REGISTERED with the reason when late or incomplete (handling office).
     async fn complete_formal_check(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        payload(commands::complete_formal_check(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()).await)
+        audited(
+            ctx,
+            "completeFormalCheck",
+            commands::complete_formal_check(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
+        )
+        .await
     }
     /// RECEIVED → RECEIVED at another Bawaslu office whose jurisdiction covers the place (handling office).
     async fn transfer_case(&self, ctx: &Context<'_>, input: TransferCaseInput) -> async_graphql::Result<CasePayload> {
-        payload(commands::transfer(ctx.db(), ctx.viewer(), input.step.into(), input.to_agency_code).await)
+        audited(
+            ctx,
+            "transferCase",
+            commands::transfer(ctx.db(), ctx.viewer(), input.step.into(), input.to_agency_code),
+        )
+        .await
     }
     /// REGISTERED → CLARIFICATION_ASSESSMENT (handling office).
     async fn start_clarification(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        payload(commands::start_clarification(ctx.db(), ctx.viewer(), input.into()).await)
+        audited(ctx, "startClarification", commands::start_clarification(ctx.db(), ctx.viewer(), input.into())).await
     }
     /// The plenary's decision: CLOSED (no violation; KPU track), DECIDED (neutrality track) or CRIMINAL_PROCESS (handling office).
     async fn decide_case(&self, ctx: &Context<'_>, input: DecideCaseInput) -> async_graphql::Result<CasePayload> {
-        payload(
+        audited(
+            ctx,
+            "decideCase",
             commands::decide(
                 ctx.db(),
                 ctx.viewer(),
@@ -423,9 +441,9 @@ impl CaseMutation {
                 input.step.into(),
                 input.classification,
                 input.extended,
-            )
-            .await,
+            ),
         )
+        .await
     }
     /// DECIDED → FORWARDED: recommendations to the competent agencies, routed by subject kind (handling office).
     async fn forward_case(&self, ctx: &Context<'_>, input: ForwardCaseInput) -> async_graphql::Result<CasePayload> {
@@ -438,7 +456,9 @@ impl CaseMutation {
                 _ => return Err(AppError::invalid("allegationIds", "not an allegation id")).gql(),
             }
         }
-        payload(
+        audited(
+            ctx,
+            "forwardCase",
             follow_up::forward(
                 ctx.db(),
                 ctx.viewer(),
@@ -446,13 +466,18 @@ impl CaseMutation {
                 input.step.into(),
                 input.letter_number,
                 ids,
-            )
-            .await,
+            ),
         )
+        .await
     }
     /// FORWARDED → AGENCY_VERIFYING (BKN, for ASN subjects).
     async fn acknowledge_forwarding(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        payload(follow_up::acknowledge(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()).await)
+        audited(
+            ctx,
+            "acknowledgeForwarding",
+            follow_up::acknowledge(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
+        )
+        .await
     }
     /// AGENCY_VERIFYING → SANCTION_RECOMMENDED (proven) or CLOSED (BKN).
     async fn verify_forwarding(
@@ -460,7 +485,9 @@ impl CaseMutation {
         ctx: &Context<'_>,
         input: VerifyForwardingInput,
     ) -> async_graphql::Result<CasePayload> {
-        payload(
+        audited(
+            ctx,
+            "verifyForwarding",
             follow_up::verify(
                 ctx.db(),
                 ctx.viewer(),
@@ -468,13 +495,18 @@ impl CaseMutation {
                 input.step.into(),
                 input.outcome,
                 input.recommended_sanction,
-            )
-            .await,
+            ),
         )
+        .await
     }
     /// → PPK_EXAMINATION (the PPK's government; Polri or TNI for their members).
     async fn open_examination(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        payload(follow_up::open_examination(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()).await)
+        audited(
+            ctx,
+            "openExamination",
+            follow_up::open_examination(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
+        )
+        .await
     }
     /// PPK_EXAMINATION → SANCTION_IMPOSED with the decree (PPK).
     async fn impose_sanction(
@@ -482,27 +514,34 @@ impl CaseMutation {
         ctx: &Context<'_>,
         input: ImposeSanctionInput,
     ) -> async_graphql::Result<CasePayload> {
-        payload(follow_up::impose_sanction(ctx.db(), ctx.viewer(), input.step.into(), input.decree.into()).await)
+        audited(
+            ctx,
+            "imposeSanction",
+            follow_up::impose_sanction(ctx.db(), ctx.viewer(), input.step.into(), input.decree.into()),
+        )
+        .await
     }
     /// SANCTION_IMPOSED → ADMIN_APPEAL (PPK).
     async fn file_appeal(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        payload(follow_up::file_appeal(ctx.db(), ctx.viewer(), input.into()).await)
+        audited(ctx, "fileAppeal", follow_up::file_appeal(ctx.db(), ctx.viewer(), input.into())).await
     }
     /// ADMIN_APPEAL → SANCTION_IMPOSED, upheld or with a changed decree (PPK).
     async fn resolve_appeal(&self, ctx: &Context<'_>, input: ResolveAppealInput) -> async_graphql::Result<CasePayload> {
-        payload(
+        audited(
+            ctx,
+            "resolveAppeal",
             follow_up::resolve_appeal(
                 ctx.db(),
                 ctx.viewer(),
                 input.step.into(),
                 input.changed_decree.map(Decree::from),
-            )
-            .await,
+            ),
         )
+        .await
     }
     /// SANCTION_IMPOSED → EXECUTION_MONITORING (PPK).
     async fn start_monitoring(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        payload(follow_up::start_monitoring(ctx.db(), ctx.viewer(), input.into()).await)
+        audited(ctx, "startMonitoring", follow_up::start_monitoring(ctx.db(), ctx.viewer(), input.into())).await
     }
     /// Record a check of the sanction's execution (PPK, its inspectorate, or the handling office).
     async fn record_execution_check(
@@ -510,32 +549,42 @@ impl CaseMutation {
         ctx: &Context<'_>,
         input: ExecutionCheckInput,
     ) -> async_graphql::Result<CasePayload> {
-        payload(
-            follow_up::check_execution(ctx.db(), ctx.viewer(), input.step.into(), input.status, input.proof_ref).await,
+        audited(
+            ctx,
+            "recordExecutionCheck",
+            follow_up::check_execution(ctx.db(), ctx.viewer(), input.step.into(), input.status, input.proof_ref),
         )
+        .await
     }
     /// SANCTION_RECOMMENDED → OVERDUE_ESCALATED after the PPK's due date (BKN).
     async fn escalate_overdue(&self, ctx: &Context<'_>, input: EscalateInput) -> async_graphql::Result<CasePayload> {
-        payload(follow_up::escalate(ctx.db(), ctx.viewer(), input.step.into(), input.kind, input.letter_number).await)
+        audited(
+            ctx,
+            "escalateOverdue",
+            follow_up::escalate(ctx.db(), ctx.viewer(), input.step.into(), input.kind, input.letter_number),
+        )
+        .await
     }
     /// CRIMINAL_PROCESS → CLOSED with the verdict (Gakkumdu).
     async fn record_verdict(&self, ctx: &Context<'_>, input: VerdictInput) -> async_graphql::Result<CasePayload> {
-        payload(
-            follow_up::record_verdict(ctx.db(), ctx.viewer(), input.step.into(), input.guilty, input.verdict_number)
-                .await,
+        audited(
+            ctx,
+            "recordVerdict",
+            follow_up::record_verdict(ctx.db(), ctx.viewer(), input.step.into(), input.guilty, input.verdict_number),
         )
+        .await
     }
     /// EXECUTION_MONITORING → CLOSED once a check found the sanction carried out (handling office).
     async fn close_case(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        payload(follow_up::close(ctx.db(), ctx.viewer(), input.into()).await)
+        audited(ctx, "closeCase", follow_up::close(ctx.db(), ctx.viewer(), input.into())).await
     }
     /// Add evidence metadata while the handling office works on the case.
     async fn add_evidence(&self, ctx: &Context<'_>, input: AddEvidenceInput) -> async_graphql::Result<CasePayload> {
         let items = input.evidence.into_iter().map(NewEvidence::from).collect();
-        payload(intake::add_evidence(ctx.db(), ctx.viewer(), input.step.into(), items).await)
+        audited(ctx, "addEvidence", intake::add_evidence(ctx.db(), ctx.viewer(), input.step.into(), items)).await
     }
     /// Record a correction as a new timeline event (`note` says what); history is never edited.
     async fn record_correction(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        payload(follow_up::correct(ctx.db(), ctx.viewer(), input.into()).await)
+        audited(ctx, "recordCorrection", follow_up::correct(ctx.db(), ctx.viewer(), input.into())).await
     }
 }

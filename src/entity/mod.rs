@@ -5,6 +5,9 @@
 pub mod agency;
 pub mod agency_decision;
 pub mod allegation;
+pub mod audit_chain;
+pub mod audit_event;
+pub mod audit_event_case;
 pub mod case;
 pub mod case_event;
 pub mod election;

@@ -1,9 +1,12 @@
 //! HTTP endpoints of the GraphQL API: `POST`/`GET /graphql` and the IDE.
 //! Authentication happens here, before GraphQL runs: no header means
 //! anonymous, a bad token gets HTTP 401 with an `UNAUTHENTICATED` error.
+//! A request that returned non-public data leaves its audit event before the
+//! response is sent; if the event cannot be stored, the caller gets
+//! `INTERNAL` and no data.
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{ErrorExtensions, Response, ServerError};
+use async_graphql::{ErrorExtensions, Pos, Response, ServerError};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -13,6 +16,7 @@ use axum::Json;
 use super::loaders::Loaders;
 use super::RequestViewer;
 use crate::app::AppState;
+use crate::audit::RequestMeta;
 use crate::auth::Principal;
 use crate::config::Introspection;
 use crate::error::AppError;
@@ -54,7 +58,10 @@ pub async fn graphql(
     };
     let loaders = Loaders::new(state.db.clone(), viewer.clone());
     let anonymous = viewer.is_none();
-    let mut req = req.into_inner().data(RequestViewer(viewer)).data(loaders);
+    let req = req.into_inner();
+    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok());
+    let audit = state.audit.begin(viewer.clone(), || RequestMeta::of(&req, request_id));
+    let mut req = req.data(RequestViewer(viewer)).data(loaders).data(audit.collector());
     let introspection_allowed = match state.config.introspection {
         Introspection::All => true,
         Introspection::Authenticated => !anonymous,
@@ -65,6 +72,11 @@ pub async fn graphql(
     }
     let schema = if anonymous { &state.anonymous_schema } else { &state.schema };
     let resp = with_codes(schema.execute(req).await);
+    // The request's audit event is stored before anything leaves: no event, no data.
+    if let Err(e) = audit.finish(&resp.errors).await {
+        let refused = Response::from_errors(vec![e.extend().into_server_error(Pos::default())]);
+        return GraphQLResponse::from(refused).into_response();
+    }
     GraphQLResponse::from(resp).into_response()
 }
 

@@ -45,6 +45,11 @@ pub mod visibility {
     pub fn personal_numbers(ctx: &Context<'_>) -> bool {
         field_visible(ctx.viewer(), Field::PersonalNumbers)
     }
+
+    /// `Query.auditEvents`.
+    pub fn audit_events(ctx: &Context<'_>) -> bool {
+        field_visible(ctx.viewer(), Field::AuditEvents)
+    }
 }
 
 /// Access to what resolvers need from the context.

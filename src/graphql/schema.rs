@@ -6,6 +6,8 @@ use std::sync::Arc;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
+use crate::audit::graphql::AuditQuery;
+use crate::audit::AuditExtension;
 use crate::case::graphql::CaseQuery;
 use crate::case::mutation::CaseMutation;
 use crate::config::Config;
@@ -18,7 +20,7 @@ use super::node::NodeQuery;
 /// The query root: every slice's root fields.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery);
+pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery, AuditQuery);
 
 /// The mutation root: every slice's mutations.
 #[derive(MergedObject, Default)]
@@ -46,6 +48,7 @@ fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRo
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
         .extension(RequestGuard(limits))
+        .extension(AuditExtension)
         .data(db)
         .data(config)
 }

@@ -14,11 +14,13 @@ pub enum Field {
     Evidence,
     /// `Official.nip` and `Official.nrp`: personal identifiers.
     PersonalNumbers,
+    /// `Query.auditEvents`: the audit trail.
+    AuditEvents,
 }
 
 impl Field {
     /// Every role-dependent field.
-    pub const ALL: [Self; 3] = [Self::Reporter, Self::Evidence, Self::PersonalNumbers];
+    pub const ALL: [Self; 4] = [Self::Reporter, Self::Evidence, Self::PersonalNumbers, Self::AuditEvents];
 
     /// The `(type, field)` pairs of the schema this entry covers.
     pub fn schema_fields(self) -> &'static [(&'static str, &'static str)] {
@@ -26,6 +28,7 @@ impl Field {
             Self::Reporter => &[("Case", "reporter")],
             Self::Evidence => &[("Case", "evidence")],
             Self::PersonalNumbers => &[("Official", "nip"), ("Official", "nrp")],
+            Self::AuditEvents => &[("Query", "auditEvents")],
         }
     }
 
@@ -40,6 +43,7 @@ impl Field {
             Self::Reporter => "Case.reporter",
             Self::Evidence => "Case.evidence",
             Self::PersonalNumbers => "Official.nip, Official.nrp",
+            Self::AuditEvents => "Query.auditEvents",
         }
     }
 }
@@ -51,10 +55,16 @@ pub fn visible_to(role: Role, field: Field) -> bool {
         Field::Reporter => role == Role::Bawaslu,
         Field::Evidence => !matches!(role, Role::Other | Role::Anonymous),
         Field::PersonalNumbers => role != Role::Anonymous,
+        // The role's schema has it for its auditors; see `field_visible`.
+        Field::AuditEvents => role == Role::Bawaslu,
     }
 }
 
-/// Whether `field` exists for the caller.
+/// Whether `field` exists for the caller. The audit trail is finer than a
+/// role: within the Bawaslu role only Bawaslu RI tokens with `audit` have it.
 pub fn field_visible(viewer: Viewer<'_>, field: Field) -> bool {
-    visible_to(Role::of(viewer), field)
+    match field {
+        Field::AuditEvents => super::may_read_audit(viewer),
+        _ => visible_to(Role::of(viewer), field),
+    }
 }

@@ -22,11 +22,13 @@ pub enum Entity {
     Evidence,
     /// Allegations, forwardings, decisions, sanctions, timeline.
     Handling,
+    /// The audit trail.
+    AuditEvents,
 }
 
 impl Entity {
     /// Every entity, in print order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Reference,
         Self::Cases,
         Self::Officials,
@@ -34,6 +36,7 @@ impl Entity {
         Self::Reporter,
         Self::Evidence,
         Self::Handling,
+        Self::AuditEvents,
     ];
 
     fn label(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Entity {
             Self::Reporter => "reporter identity",
             Self::Evidence => "evidence metadata",
             Self::Handling => "allegations, forwardings, decisions, sanctions, timeline",
+            Self::AuditEvents => "audit events",
         }
     }
 }
@@ -71,6 +75,8 @@ pub fn cell(role: Role, entity: Entity) -> &'static str {
         (E::Reporter, _) if hidden(Field::Reporter) => "not in schema",
         (E::Evidence, _) if hidden(Field::Evidence) => "not in schema",
         (E::PersonalNumbers, _) if hidden(Field::PersonalNumbers) => "not in schema",
+        (E::AuditEvents, _) if hidden(Field::AuditEvents) => "not in schema",
+        (E::AuditEvents, _) => "Bawaslu RI with permission `audit`: all (not in schema for other tiers and tokens)",
         (E::Cases, R::Bawaslu) => "place in the subtree of R (Bawaslu RI: all)",
         (E::Cases, R::Inspectorate | R::RegionalGovernment) => "a subject employed by G, once forwarded",
         (E::Cases, R::Bkn) => "an ASN subject, once forwarded to BKN",

@@ -10,10 +10,12 @@
 //! rules it describes and checked against them by the matrix tests.
 
 pub mod actions;
+mod audit;
 mod fields;
 pub mod matrix;
 mod rows;
 
+pub use audit::may_read_audit;
 pub use fields::{field_visible, visible_to, Field};
 pub use rows::{
     allegation_scope, case_scope, evidence_scope, follow_up_scope, may_lookup_any_official_by_nip, official_scope,
@@ -159,6 +161,33 @@ mod tests {
         let ri = principal(K::BawasluRi, None, &[Read]);
         let ri_sql = case_sql(Some(&ri));
         assert!(!ri_sql.contains("1 = 0") && !ri_sql.contains("_code\" ="), "Bawaslu RI sees every case: {ri_sql}");
+    }
+
+    #[test]
+    fn only_bawaslu_ri_tokens_with_audit_read_the_audit_trail() {
+        use AgencyKind as K;
+        use Permission::{Audit, Read};
+        let rows: &[(K, &[Permission], bool)] = &[
+            (K::BawasluRi, &[Audit], true),
+            (K::BawasluRi, &[Read, Audit], true),
+            (K::BawasluRi, &[Read], false),
+            (K::BawasluProvince, &[Read, Audit], false),
+            (K::BawasluRegency, &[Read, Audit], false),
+            (K::Panwascam, &[Read, Audit], false),
+            (K::Inspectorate, &[Read, Audit], false),
+            (K::RegionalGovernment, &[Read, Audit], false),
+            (K::Bkn, &[Read, Audit], false),
+            (K::Polri, &[Read, Audit], false),
+            (K::Kemendagri, &[Read, Audit], false),
+        ];
+        for (kind, perms, allowed) in rows {
+            let p = principal(*kind, None, perms);
+            assert_eq!(may_read_audit(Some(&p)), *allowed, "{kind:?} {perms:?}");
+            assert_eq!(field_visible(Some(&p), Field::AuditEvents), *allowed, "{kind:?} {perms:?}");
+        }
+        assert!(!may_read_audit(None));
+        assert!(visible_to(Role::Bawaslu, Field::AuditEvents));
+        assert!(Role::ALL.iter().filter(|r| visible_to(**r, Field::AuditEvents)).count() == 1);
     }
 
     #[test]

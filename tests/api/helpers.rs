@@ -73,6 +73,8 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     /// Their SQL, for messages.
     pub statement_log: Arc<std::sync::Mutex<Vec<String>>>,
+    /// The database URL, for a second instance on the same database.
+    pub url: String,
     _cleanup: Cleanup,
 }
 
@@ -145,8 +147,16 @@ impl TestApp {
             None => AppState::new(db.clone(), config),
         };
         let router = router(state);
-        let _ = &url;
-        Self { engine, router, db, issuer, statements, statement_log, _cleanup: cleanup }
+        Self { engine, router, db, issuer, statements, statement_log, url, _cleanup: cleanup }
+    }
+
+    /// Another netra instance (own pool, own state, own audit writer) over
+    /// this app's database, as a second server behind a load balancer.
+    pub async fn second_instance(&self) -> (Router, DatabaseConnection) {
+        let db = netra::db::connect(&self.url).await.unwrap();
+        let mut config = Config::for_database(self.url.clone());
+        config.dev_secret = Some(SecretString::from(SECRET));
+        (router(AppState::new(db.clone(), config)), db)
     }
 
     /// A migrated app with the demo data on `engine`.

@@ -2,6 +2,7 @@
 //! always; PostgreSQL too when NETRA_TEST_POSTGRES_URL is set).
 #![allow(clippy::unwrap_used)]
 
+mod audit;
 mod auth;
 mod cases;
 mod cli;

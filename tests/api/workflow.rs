@@ -721,3 +721,43 @@ async fn bad_intake_input_is_refused_with_the_field_named() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM \"case\"").await, 0);
 }
+
+#[tokio::test]
+async fn every_step_writes_its_audit_event_in_its_own_transaction() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let writes = "SELECT COUNT(*) FROM audit_event WHERE kind = 'WRITE'";
+        let case = receive(
+            &app,
+            "BAWASLU-16.73",
+            "16.73",
+            new_official("PNS", Some("198609262015051001"), "PEMDA-16.73", "16.73"),
+            "DIS_SOCMED_INTERACT",
+            0,
+        )
+        .await;
+        assert_eq!(app.count(writes).await, 1, "intake");
+        let moved = step(&app, "BAWASLU-16.73", "startFormalCheck", s(&case, None, json!({}))).await.unwrap();
+        assert_eq!(app.count(writes).await, 2, "one event per step");
+        let id =
+            app.count(&format!("SELECT id FROM \"case\" WHERE number = '{}'", case["number"].as_str().unwrap())).await;
+        let named = app
+            .count(&format!("SELECT COUNT(*) FROM audit_event_case WHERE access = 'WRITE' AND case_id = {id}"))
+            .await;
+        assert_eq!(named, 2, "the events name the case");
+        // Refused steps roll back: no WRITE event.
+        let _ = step(&app, "BAWASLU-16.73", "startFormalCheck", s(&case, None, json!({}))).await.unwrap_err();
+        let _ = step(&app, "BKN", "decideCase", s(&moved, None, json!({ "classification": "BUKAN_PELANGGARAN" })))
+            .await
+            .unwrap_err();
+        assert_eq!(app.count(writes).await, 2);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_netra"))
+            .args(["audit", "verify"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &app.url)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "the chain verifies: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

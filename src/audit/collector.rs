@@ -1,0 +1,206 @@
+//! The request-scoped side of the audit trail: what the current request is
+//! (id, query hash, redacted variables), which root fields it resolved, and
+//! which cases' reporter identity or evidence it returned. The handler puts
+//! an [`AuditCollector`] into the request data; [`AuditExtension`] records
+//! the root fields; the `Case.reporter` and `Case.evidence` resolvers call
+//! [`note_reporter`] and [`note_evidence`]. No I/O here.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, ResolveInfo,
+};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Context, ServerResult, Value, Variables};
+
+use super::{is_public_root_field, now, redact, Actor, AuditEntry, CaseAccess, EventKind, OperationType, Outcome};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::graphql::ContextExt;
+
+/// What is known of a request before it runs.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    /// The HTTP request id (`x-request-id`), clipped to 64 characters.
+    pub request_id: Option<String>,
+    /// [`redact::query_hash`] of the document.
+    pub query_hash: String,
+    /// The `operationName` the client sent.
+    pub operation_name: Option<String>,
+    /// [`redact::variables`] of the variables.
+    pub variables: String,
+}
+
+impl RequestMeta {
+    /// The meta of `req` with HTTP request id `request_id`.
+    pub fn of(req: &async_graphql::Request, request_id: Option<&str>) -> Self {
+        let vars = serde_json::to_value(&req.variables).unwrap_or_default();
+        Self {
+            request_id: request_id.map(|r| redact::clip(r, 64)),
+            query_hash: redact::query_hash(&req.query),
+            operation_name: req.operation_name.as_deref().map(|n| redact::clip(n, 200)),
+            variables: redact::variables(&vars),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    root_fields: BTreeSet<String>,
+    mutation: bool,
+    named_operation: Option<String>,
+    cases: BTreeSet<(CaseAccess, i64)>,
+}
+
+/// The audit facts of one request, filled while it runs.
+#[derive(Debug, Default)]
+pub struct AuditCollector {
+    meta: RequestMeta,
+    seen: Mutex<Seen>,
+}
+
+impl AuditCollector {
+    /// A collector for a request described by `meta`.
+    pub fn new(meta: RequestMeta) -> Self {
+        Self { meta, seen: Mutex::default() }
+    }
+
+    fn seen(&self) -> MutexGuard<'_, Seen> {
+        // A panic elsewhere cannot leave `Seen` half-updated in a way that
+        // matters: every update is a single insert.
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records that the reporter identity of case `case_id` was returned.
+    pub fn saw_reporter(&self, case_id: i64) {
+        self.seen().cases.insert((CaseAccess::Reporter, case_id));
+    }
+
+    /// Records that evidence of case `case_id` was returned.
+    pub fn saw_evidence(&self, case_id: i64) {
+        self.seen().cases.insert((CaseAccess::Evidence, case_id));
+    }
+
+    fn root_field(&self, name: &str, mutation: bool) {
+        let mut seen = self.seen();
+        seen.root_fields.insert(name.to_owned());
+        seen.mutation |= mutation;
+    }
+
+    /// The request's own facts, for a write event of the same request.
+    pub fn meta(&self) -> &RequestMeta {
+        &self.meta
+    }
+
+    /// The `REQUEST` event of this request by `viewer`, given its outcome, or
+    /// `None` when it resolved public root fields only.
+    pub fn request_entry(
+        &self,
+        viewer: Option<&Principal>,
+        errors: &[async_graphql::ServerError],
+    ) -> Option<AuditEntry> {
+        let seen = self.seen();
+        if seen.root_fields.iter().all(|f| is_public_root_field(f)) {
+            return None;
+        }
+        let codes: BTreeSet<String> = errors
+            .iter()
+            .map(|e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+                Some(Value::String(code)) => code.clone(),
+                _ => "UNKNOWN".to_owned(),
+            })
+            .collect();
+        Some(AuditEntry {
+            occurred_at: now(),
+            kind: EventKind::Request,
+            actor: viewer.map(Actor::from),
+            request_id: self.meta.request_id.clone(),
+            operation_type: if seen.mutation { OperationType::Mutation } else { OperationType::Query },
+            operation_name: self.meta.operation_name.clone().or_else(|| seen.named_operation.clone()),
+            root_fields: seen.root_fields.clone(),
+            query_hash: Some(self.meta.query_hash.clone()),
+            variables: self.meta.variables.clone(),
+            details: (!codes.is_empty()).then(|| serde_json::json!({ "errorCodes": codes }).to_string()),
+            outcome: if errors.is_empty() { Outcome::Ok } else { Outcome::Errors },
+            cases: seen.cases.clone(),
+        })
+    }
+}
+
+/// Notes, for the audit trail, that `Case.reporter` returned the reporter of case `case_id`.
+pub fn note_reporter(ctx: &Context<'_>, case_id: i64) {
+    if let Some(c) = ctx.data_opt::<Arc<AuditCollector>>() {
+        c.saw_reporter(case_id);
+    }
+}
+
+/// Notes, for the audit trail, that `Case.evidence` returned evidence of case `case_id`.
+pub fn note_evidence(ctx: &Context<'_>, case_id: i64) {
+    if let Some(c) = ctx.data_opt::<Arc<AuditCollector>>() {
+        c.saw_evidence(case_id);
+    }
+}
+
+/// A `WRITE` entry for mutation field `action` of the current request, with
+/// the request's id, query hash, operation name and redacted variables. See
+/// [`super::record_in`] for how a mutation must record it.
+pub fn write_entry(ctx: &Context<'_>, action: &str) -> AppResult<AuditEntry> {
+    let viewer = ctx.viewer().ok_or(AppError::Unauthenticated)?;
+    let mut entry = AuditEntry::write(viewer, action);
+    if let Some(c) = ctx.data_opt::<Arc<AuditCollector>>() {
+        let meta = c.meta();
+        entry.request_id.clone_from(&meta.request_id);
+        entry.query_hash = Some(meta.query_hash.clone());
+        entry.operation_name = meta.operation_name.clone().or_else(|| c.seen().named_operation.clone());
+        entry.variables.clone_from(&meta.variables);
+    }
+    Ok(entry)
+}
+
+/// Records into the request's [`AuditCollector`] which root fields ran and
+/// the operation's name when the document names its only operation.
+pub struct AuditExtension;
+
+impl ExtensionFactory for AuditExtension {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AuditHooks)
+    }
+}
+
+struct AuditHooks;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for AuditHooks {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        if let Some(c) = ctx.data_opt::<Arc<AuditCollector>>() {
+            let mut names = doc.operations.iter().map(|(name, _)| name);
+            if let (Some(Some(only)), None) = (names.next(), names.next()) {
+                c.seen().named_operation = Some(redact::clip(only.as_str(), 200));
+            }
+        }
+        Ok(doc)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if info.path_node.parent.is_none() {
+            if let Some(c) = ctx.data_opt::<Arc<AuditCollector>>() {
+                let mutation = ctx.schema_env.registry.mutation_type.as_deref() == Some(info.parent_type);
+                c.root_field(info.name, mutation);
+            }
+        }
+        next.run(ctx, info).await
+    }
+}

@@ -1,0 +1,128 @@
+//! Group commit of request events. One background task per netra instance
+//! owns the writing: handlers queue their entry and wait for its
+//! acknowledgement; the task takes whatever is queued (up to [`MAX_BATCH`]),
+//! appends it in one transaction with one multi-row insert, and then
+//! acknowledges every entry of the batch — or fails every one of them, so
+//! that none of those responses carries data. While a batch commits, the next
+//! one gathers, so the more requests arrive at once, the fewer transactions
+//! per request.
+
+use std::sync::Arc;
+
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use tokio::sync::{mpsc, oneshot};
+
+use super::collector::{AuditCollector, RequestMeta};
+use super::{chain, AuditEntry};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+
+/// Most events in one transaction.
+pub const MAX_BATCH: usize = 256;
+
+/// Most events waiting; a request beyond it waits for room (back-pressure).
+const QUEUE: usize = 4096;
+
+type Ack = oneshot::Sender<Result<i64, Arc<DbErr>>>;
+
+/// Handle to the instance's audit writer; cheap to clone.
+#[derive(Clone)]
+pub struct AuditWriter {
+    /// `None` when request auditing is switched off (benchmarks only).
+    queue: Option<mpsc::Sender<(AuditEntry, Ack)>>,
+}
+
+impl AuditWriter {
+    /// Starts the writer task on `db`. Must be called inside a Tokio runtime;
+    /// the task ends when the last handle is dropped.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(run(db, rx));
+        Self { queue: Some(tx) }
+    }
+
+    /// A writer that records no request events (`NETRA_AUDIT=off`).
+    pub fn disabled() -> Self {
+        Self { queue: None }
+    }
+
+    /// Whether request events are recorded.
+    pub fn enabled(&self) -> bool {
+        self.queue.is_some()
+    }
+
+    /// Appends `entry` with the next batch and waits until it is committed.
+    /// Returns the event's id (0 when auditing is off).
+    pub async fn record(&self, entry: AuditEntry) -> AppResult<i64> {
+        let Some(queue) = &self.queue else { return Ok(0) };
+        let (ack, done) = oneshot::channel();
+        let gone = || AppError::Internal(anyhow::anyhow!("the audit writer has stopped"));
+        queue.send((entry, ack)).await.map_err(|_| gone())?;
+        match done.await.map_err(|_| gone())? {
+            Ok(id) => Ok(id),
+            Err(e) => Err(AppError::Internal(anyhow::anyhow!("audit event not stored: {e}"))),
+        }
+    }
+
+    /// Starts auditing one request by `viewer`; `meta` describes it (not
+    /// computed when auditing is off).
+    pub fn begin(&self, viewer: Option<Principal>, meta: impl FnOnce() -> RequestMeta) -> RequestAudit {
+        let meta = if self.enabled() { meta() } else { RequestMeta::default() };
+        RequestAudit { writer: self.clone(), viewer, collector: Arc::new(AuditCollector::new(meta)) }
+    }
+}
+
+/// The audit of one GraphQL request, from before it runs until its event is stored.
+pub struct RequestAudit {
+    writer: AuditWriter,
+    viewer: Option<Principal>,
+    collector: Arc<AuditCollector>,
+}
+
+impl RequestAudit {
+    /// The collector to put into the request data.
+    pub fn collector(&self) -> Arc<AuditCollector> {
+        self.collector.clone()
+    }
+
+    /// Stores the request's event, if it needs one, given the response's
+    /// errors. An error means the response must not be sent.
+    pub async fn finish(self, errors: &[async_graphql::ServerError]) -> AppResult<()> {
+        if !self.writer.enabled() {
+            return Ok(());
+        }
+        match self.collector.request_entry(self.viewer.as_ref(), errors) {
+            Some(entry) => self.writer.record(entry).await.map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<(AuditEntry, Ack)>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let (entries, acks): (Vec<AuditEntry>, Vec<Ack>) = batch.drain(..).unzip();
+        match write(&db, entries).await {
+            Ok(ids) => {
+                for (ack, id) in acks.into_iter().zip(ids) {
+                    // The request may have been cancelled meanwhile; its event stays.
+                    let _ = ack.send(Ok(id));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, events = acks.len(), "audit events could not be stored");
+                let e = Arc::new(e);
+                for ack in acks {
+                    let _ = ack.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+async fn write(db: &DatabaseConnection, entries: Vec<AuditEntry>) -> Result<Vec<i64>, DbErr> {
+    let txn = db.begin().await?;
+    let ids = chain::append(&txn, entries).await?;
+    txn.commit().await?;
+    Ok(ids)
+}
