@@ -7,6 +7,7 @@
 //! - [`app`]: HTTP router, middleware and `serve`.
 //! - [`graphql`]: schema assembly, handler, loaders, connections, node ids.
 //! - [`case`], [`official`], [`reference`]: domain slices (types, services, resolvers).
+//! - [`statistics`]: live breakdowns and disclosure control of published tables.
 //! - [`policy`]: the one authorization module.
 //! - [`auth`]: bearer token → `Principal`; nothing else.
 //! - [`seed`]: demo and synthetic data.
@@ -26,3 +27,4 @@ pub mod official;
 pub mod policy;
 pub mod reference;
 pub mod seed;
+pub mod statistics;

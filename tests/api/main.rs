@@ -5,6 +5,7 @@
 mod auth;
 mod cases;
 mod cli;
+mod disclosure;
 mod errors;
 mod helpers;
 mod http;
