@@ -45,6 +45,11 @@ pub mod visibility {
     pub fn personal_numbers(ctx: &Context<'_>) -> bool {
         field_visible(ctx.viewer(), Field::PersonalNumbers)
     }
+
+    /// `Query.statistics`.
+    pub fn live_statistics(ctx: &Context<'_>) -> bool {
+        field_visible(ctx.viewer(), Field::LiveStatistics)
+    }
 }
 
 /// Access to what resolvers need from the context.

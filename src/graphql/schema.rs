@@ -10,6 +10,7 @@ use crate::case::graphql::CaseQuery;
 use crate::config::Config;
 use crate::official::graphql::OfficialQuery;
 use crate::reference::graphql::ReferenceQuery;
+use crate::statistics::graphql::StatisticsQuery;
 
 use super::guard::{RequestGuard, ShapeLimits};
 use super::node::NodeQuery;
@@ -17,7 +18,7 @@ use super::node::NodeQuery;
 /// The query root: every slice's root fields.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery);
+pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery, StatisticsQuery);
 
 /// netra's schema type.
 pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;

@@ -14,11 +14,13 @@ pub enum Field {
     Evidence,
     /// `Official.nip` and `Official.nrp`: personal identifiers.
     PersonalNumbers,
+    /// `Query.statistics`: live counts over the caller's cases.
+    LiveStatistics,
 }
 
 impl Field {
     /// Every role-dependent field.
-    pub const ALL: [Self; 3] = [Self::Reporter, Self::Evidence, Self::PersonalNumbers];
+    pub const ALL: [Self; 4] = [Self::Reporter, Self::Evidence, Self::PersonalNumbers, Self::LiveStatistics];
 
     /// The `(type, field)` pairs of the schema this entry covers.
     pub fn schema_fields(self) -> &'static [(&'static str, &'static str)] {
@@ -26,6 +28,7 @@ impl Field {
             Self::Reporter => &[("Case", "reporter")],
             Self::Evidence => &[("Case", "evidence")],
             Self::PersonalNumbers => &[("Official", "nip"), ("Official", "nrp")],
+            Self::LiveStatistics => &[("Query", "statistics")],
         }
     }
 
@@ -40,6 +43,7 @@ impl Field {
             Self::Reporter => "Case.reporter",
             Self::Evidence => "Case.evidence",
             Self::PersonalNumbers => "Official.nip, Official.nrp",
+            Self::LiveStatistics => "Query.statistics",
         }
     }
 }
@@ -51,6 +55,8 @@ pub fn visible_to(role: Role, field: Field) -> bool {
         Field::Reporter => role == Role::Bawaslu,
         Field::Evidence => !matches!(role, Role::Other | Role::Anonymous),
         Field::PersonalNumbers => role != Role::Anonymous,
+        // The public reads published (suppressed) tables only.
+        Field::LiveStatistics => role != Role::Anonymous,
     }
 }
 

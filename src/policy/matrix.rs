@@ -22,11 +22,13 @@ pub enum Entity {
     Evidence,
     /// Allegations, forwardings, decisions, sanctions, timeline.
     Handling,
+    /// `statistics`: live counts.
+    LiveStatistics,
 }
 
 impl Entity {
     /// Every entity, in print order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Reference,
         Self::Cases,
         Self::Officials,
@@ -34,6 +36,7 @@ impl Entity {
         Self::Reporter,
         Self::Evidence,
         Self::Handling,
+        Self::LiveStatistics,
     ];
 
     fn label(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Entity {
             Self::Reporter => "reporter identity",
             Self::Evidence => "evidence metadata",
             Self::Handling => "allegations, forwardings, decisions, sanctions, timeline",
+            Self::LiveStatistics => "live statistics (`statistics`)",
         }
     }
 }
@@ -68,6 +72,9 @@ pub fn cell(role: Role, entity: Entity) -> &'static str {
     let hidden = |f: Field| !visible_to(role, f);
     match (entity, role) {
         (E::Reference, _) => "all",
+        (E::LiveStatistics, _) if hidden(Field::LiveStatistics) => "not in schema",
+        (E::LiveStatistics, R::Other) => "over visible cases (none: all zero)",
+        (E::LiveStatistics, _) => "over visible cases, same SQL scope as the lists",
         (E::Reporter, _) if hidden(Field::Reporter) => "not in schema",
         (E::Evidence, _) if hidden(Field::Evidence) => "not in schema",
         (E::PersonalNumbers, _) if hidden(Field::PersonalNumbers) => "not in schema",

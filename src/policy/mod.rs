@@ -12,12 +12,14 @@
 mod fields;
 pub mod matrix;
 mod rows;
+mod statistics;
 
 pub use fields::{field_visible, visible_to, Field};
 pub use rows::{
     allegation_scope, case_scope, evidence_scope, may_lookup_any_official_by_nip, official_scope, reporter_scope,
     visible_case_ids,
 };
+pub use statistics::{may_publish, may_read_statistics};
 
 use crate::auth::{Permission, Principal};
 use crate::domain::AgencyKind;

@@ -16,3 +16,4 @@ mod reference;
 mod schema;
 mod scope;
 mod seed;
+mod statistics;
