@@ -58,6 +58,9 @@ pub struct Config {
     /// `NETRA_CORS_ORIGINS`: comma-separated origins allowed to call from a
     /// browser; empty allows none, `*` any (default `*` in development).
     pub cors_origins: Vec<String>,
+    /// `NETRA_SUPPRESSION_THRESHOLD`: published tables withhold every non-zero
+    /// count below this (default 3, at least 2).
+    pub suppression_threshold: u32,
 }
 
 impl Config {
@@ -91,6 +94,10 @@ impl Config {
             Some("off") => Introspection::Off,
             Some(other) => bail!("NETRA_INTROSPECTION must be `all`, `authenticated` or `off`, not `{other}`"),
         };
+        let suppression_threshold = number(var("NETRA_SUPPRESSION_THRESHOLD"), "NETRA_SUPPRESSION_THRESHOLD", 3)?;
+        if suppression_threshold < 2 {
+            bail!("NETRA_SUPPRESSION_THRESHOLD must be at least 2: below that nothing is withheld");
+        }
         let listen = var("NETRA_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
         let default_cors = match environment {
             Environment::Development => "*",
@@ -117,6 +124,7 @@ impl Config {
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
                 .collect(),
+            suppression_threshold,
         })
     }
 
@@ -136,6 +144,7 @@ impl Config {
             body_limit: 1024 * 1024,
             request_timeout_secs: 30,
             cors_origins: vec!["*".into()],
+            suppression_threshold: 3,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - [`graphql`]: schema assembly, handler, loaders, connections, node ids.
 //! - [`case`], [`official`], [`reference`]: domain slices (types, services, resolvers).
 //! - [`statistics`]: live breakdowns and disclosure control of published tables.
+//! - [`publication`]: Bawaslu's published statistics, in GraphQL and as open data.
 //! - [`policy`]: the one authorization module.
 //! - [`auth`]: bearer token → `Principal`; nothing else.
 //! - [`seed`]: demo and synthetic data.
@@ -25,6 +26,7 @@ pub mod error;
 pub mod graphql;
 pub mod official;
 pub mod policy;
+pub mod publication;
 pub mod reference;
 pub mod seed;
 pub mod statistics;

@@ -13,6 +13,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20241101_000001_create_reference;
 mod m20241101_000002_create_official;
 mod m20241101_000003_create_case;
+mod m20241202_000001_create_publication;
 
 /// Applies netra's migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20241101_000001_create_reference::Migration),
             Box::new(m20241101_000002_create_official::Migration),
             Box::new(m20241101_000003_create_case::Migration),
+            Box::new(m20241202_000001_create_publication::Migration),
         ]
     }
 }

@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::case::graphql::CaseQuery;
 use crate::config::Config;
 use crate::official::graphql::OfficialQuery;
+use crate::publication::graphql::{PublicationMutation, PublicationQuery};
 use crate::reference::graphql::ReferenceQuery;
 use crate::statistics::graphql::StatisticsQuery;
 
@@ -18,10 +19,15 @@ use super::node::NodeQuery;
 /// The query root: every slice's root fields.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery, StatisticsQuery);
+pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery, StatisticsQuery, PublicationQuery);
+
+/// The mutation root: every slice's mutations.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(PublicationMutation);
 
 /// netra's schema type.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema with the configured limits. `db` may be a disconnected
 /// placeholder when only the SDL is needed.
@@ -35,9 +41,9 @@ pub fn build_anonymous_schema(db: DatabaseConnection, config: Arc<Config>) -> Ap
     builder(db, config).disable_suggestions().finish()
 }
 
-fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription> {
+fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     let limits = ShapeLimits { max_aliases: config.max_aliases, max_root_fields: config.max_root_fields };
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
         .extension(RequestGuard(limits))

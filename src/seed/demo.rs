@@ -21,6 +21,8 @@ pub struct DemoReport {
     pub officials: usize,
     /// Cases inserted (0 when the demo was already there).
     pub cases: usize,
+    /// Publications added (0 when they were already there).
+    pub publications: usize,
 }
 
 /// Subject of the demo's timeline events.
@@ -36,8 +38,15 @@ fn number(region: &str, source: CaseSource, n: usize) -> String {
     format!("{region}/{kind}/2024/{n:04}")
 }
 
-/// Loads reference data and the demo scenario; a second run changes nothing.
+/// Loads reference data, the demo scenario and its publications; a second
+/// run changes nothing.
 pub async fn load_demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
+    let mut report = load_scenario(db).await?;
+    report.publications = super::publications::ensure_demo_publications(db).await?;
+    Ok(report)
+}
+
+async fn load_scenario(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
     reference::load(db).await?;
     let txn = db.begin().await?;
     let agency_ids = reference::agency_ids(&txn).await?;
@@ -174,11 +183,11 @@ pub async fn load_demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
     let already = case::Entity::find().filter(case::Column::Number.is_in(numbers)).count(&txn).await?;
     if already > 0 {
         txn.commit().await?;
-        return Ok(DemoReport { officials: inserted_officials, cases: 0 });
+        return Ok(DemoReport { officials: inserted_officials, cases: 0, publications: 0 });
     }
     let cases = batch.cases.len();
     batch.insert(&txn).await?;
     history::sync_sequences(&txn).await?;
     txn.commit().await?;
-    Ok(DemoReport { officials: inserted_officials, cases })
+    Ok(DemoReport { officials: inserted_officials, cases, publications: 0 })
 }

@@ -12,6 +12,7 @@ mod http;
 mod limits;
 mod loaders;
 mod matrix;
+mod publications;
 mod reference;
 mod schema;
 mod scope;

@@ -335,7 +335,7 @@ async fn anonymous_callers_have_no_live_statistics() {
             .iter()
             .map(|f| f["name"].as_str().unwrap())
             .collect();
-        assert!(!names.contains(&"statistics") && names.contains(&"cases"));
+        assert!(!names.contains(&"statistics") && names.contains(&"publications") && names.contains(&"publication"));
     }
 }
 
