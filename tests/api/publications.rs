@@ -315,10 +315,15 @@ async fn the_demo_publishes_the_two_tables_the_readme_shows() {
             .strings("SELECT a.code FROM publication p JOIN agency a ON a.id = p.publisher_agency_id ORDER BY p.id")
             .await;
         assert_eq!(publishers, ["BAWASLU-16", "BAWASLU"]);
+        let readme = include_str!("../../README.md");
         for id in [1, 2] {
             let (status, _, csv) = get(&app, &format!("/public/publications/{id}.csv"), None).await;
             assert_eq!(status, StatusCode::OK);
-            assert!(csv.lines().count() > 10, "{csv}");
+            assert!(
+                readme.contains(&format!("```csv\n{csv}```")),
+                "README shows publication {id} as served; paste the output of \
+                 `curl -s http://127.0.0.1:8080/public/publications/{id}.csv`:\n{csv}"
+            );
         }
     }
 }
