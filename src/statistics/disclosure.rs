@@ -153,36 +153,79 @@ enum Move {
     Down,
 }
 
+/// The other end of a step from `node` over cell `k`, and whether the step
+/// is allowed when `cell` moves by `dir`: row → column steps move the cell
+/// against `cell`'s row, column → row steps the other way, and a cell that
+/// has to go down must be positive.
+fn step(grid: &Grid, cell: usize, dir: Move, node: usize, k: usize) -> Option<usize> {
+    let m = grid.rows;
+    let row_step = node < m;
+    let must_be_positive = (row_step && dir == Move::Up) || (!row_step && dir == Move::Down);
+    if k == cell || (must_be_positive && grid.values[k] == 0) {
+        return None;
+    }
+    Some(if row_step { m + grid.col_of(k) } else { grid.row_of(k) })
+}
+
+/// The cells a step from `node` may use: those of its row or column.
+fn cells_at(grid: &Grid, node: usize) -> impl Iterator<Item = usize> + '_ {
+    let (m, n) = (grid.rows, grid.cols);
+    let (row, col) = if node < m { (Some(node), None) } else { (None, Some(node - m)) };
+    let in_row = row.into_iter().flat_map(move |r| (0..n).map(move |c| r * n + c));
+    let in_col = col.into_iter().flat_map(move |c| (0..m).map(move |r| r * n + c));
+    in_row.chain(in_col)
+}
+
+/// Where the path for `cell` starts, and whether `node` ends it (its column;
+/// any column in a one-way table, whose columns have no published totals).
+fn ends(grid: &Grid, cell: usize, node: usize) -> bool {
+    match grid.margins {
+        Margins::RowsAndColumns => node == grid.rows + grid.col_of(cell),
+        Margins::GrandTotal => node >= grid.rows,
+    }
+}
+
+/// Whether an alternating path over suppressed cells lets `cell` move by `dir`.
+fn reachable(grid: &Grid, suppressed: &[bool], cell: usize, dir: Move) -> bool {
+    if dir == Move::Down && grid.values[cell] == 0 {
+        return false;
+    }
+    let mut seen = vec![false; grid.rows + grid.cols];
+    let start = grid.row_of(cell);
+    seen[start] = true;
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(u) = queue.pop_front() {
+        for k in cells_at(grid, u).filter(|&k| suppressed[k]) {
+            let Some(v) = step(grid, cell, dir, u, k) else { continue };
+            if ends(grid, cell, v) {
+                return true;
+            }
+            if !seen[v] {
+                seen[v] = true;
+                queue.push_back(v);
+            }
+        }
+    }
+    false
+}
+
 /// The cheapest alternating path from the row of `cell` to its column (to any
 /// column in a one-way table) that lets `cell` move by `dir`, over the
-/// suppressed cells and, when `widen`, over the others too at a cost. Returns
+/// suppressed cells (free) and the others (a count plus one each). Returns
 /// the cost and the cells of the path (without `cell`).
-fn cheapest_cycle(grid: &Grid, suppressed: &[bool], cell: usize, dir: Move, widen: bool) -> Option<(u64, Vec<usize>)> {
-    let (m, n) = (grid.rows, grid.cols);
+fn cheapest_cycle(grid: &Grid, suppressed: &[bool], cell: usize, dir: Move) -> Option<(u64, Vec<usize>)> {
     if dir == Move::Down && grid.values[cell] == 0 {
         return None;
     }
-    let start = grid.row_of(cell);
-    let goal = m + grid.col_of(cell);
-    let is_goal = |node: usize| match grid.margins {
-        Margins::RowsAndColumns => node == goal,
-        Margins::GrandTotal => node >= m,
-    };
     // Node ids: rows 0..m, columns m..m+n. Dense Dijkstra: tables are small.
-    let nodes = m + n;
+    let nodes = grid.rows + grid.cols;
     let mut dist = vec![u64::MAX; nodes];
     let mut via: Vec<Option<(usize, usize)>> = vec![None; nodes]; // (previous node, cell)
     let mut done = vec![false; nodes];
-    dist[start] = 0;
+    dist[grid.row_of(cell)] = 0;
     loop {
-        let mut best: Option<usize> = None;
-        for v in 0..nodes {
-            if !done[v] && dist[v] != u64::MAX && best.is_none_or(|b| dist[v] < dist[b]) {
-                best = Some(v);
-            }
-        }
-        let u = best?;
-        if is_goal(u) {
+        let u = (0..nodes).filter(|&v| !done[v] && dist[v] != u64::MAX).min_by_key(|&v| dist[v])?;
+        if ends(grid, cell, u) {
             let mut path = Vec::new();
             let mut at = u;
             while let Some((prev, k)) = via[at] {
@@ -193,28 +236,11 @@ fn cheapest_cycle(grid: &Grid, suppressed: &[bool], cell: usize, dir: Move, wide
             return Some((dist[u], path));
         }
         done[u] = true;
-        // Row → column steps: the cell goes down when `cell` goes up, up when it goes down.
-        // Column → row steps: the reverse.
-        let row_step = u < m;
-        let must_be_positive = (row_step && dir == Move::Up) || (!row_step && dir == Move::Down);
-        let neighbours: Vec<(usize, usize)> = if row_step {
-            (0..n).map(|c| (m + c, u * n + c)).collect()
-        } else {
-            (0..m).map(|r| (r, r * n + (u - m))).collect()
-        };
-        for (v, k) in neighbours {
-            if k == cell || done[v] || (must_be_positive && grid.values[k] == 0) {
-                continue;
-            }
-            let step = if suppressed[k] {
-                0
-            } else if widen {
-                grid.values[k] + 1
-            } else {
-                continue;
-            };
-            let d = dist[u].saturating_add(step);
-            if d < dist[v] {
+        for k in cells_at(grid, u) {
+            let Some(v) = step(grid, cell, dir, u, k) else { continue };
+            let cost = if suppressed[k] { 0 } else { grid.values[k] + 1 };
+            let d = dist[u].saturating_add(cost);
+            if !done[v] && d < dist[v] {
                 dist[v] = d;
                 via[v] = Some((u, k));
             }
@@ -225,7 +251,7 @@ fn cheapest_cycle(grid: &Grid, suppressed: &[bool], cell: usize, dir: Move, wide
 /// Whether suppressed `cell` can take another value consistent with the
 /// published cells and totals.
 fn movable(grid: &Grid, suppressed: &[bool], cell: usize) -> bool {
-    [Move::Up, Move::Down].into_iter().any(|dir| cheapest_cycle(grid, suppressed, cell, dir, false).is_some())
+    reachable(grid, suppressed, cell, Move::Up) || reachable(grid, suppressed, cell, Move::Down)
 }
 
 /// The suppressed cells (row-major indices) whose value a reader could
@@ -254,8 +280,8 @@ pub fn protect(grid: &Grid, threshold: u64) -> Result<Vec<bool>, Unprotectable> 
         if !suppressed[cell] || movable(grid, &suppressed, cell) {
             continue;
         }
-        let up = cheapest_cycle(grid, &suppressed, cell, Move::Up, true);
-        let down = cheapest_cycle(grid, &suppressed, cell, Move::Down, true);
+        let up = cheapest_cycle(grid, &suppressed, cell, Move::Up);
+        let down = cheapest_cycle(grid, &suppressed, cell, Move::Down);
         let best = match (up, down) {
             (Some(u), Some(d)) => Some(if u.0 < d.0 { u } else { d }),
             (u, d) => u.or(d),
