@@ -84,10 +84,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 impl Document {
     /// The stored and served JSON: pretty-printed, fields in declaration order.
-    pub fn to_json(&self) -> String {
-        let mut out = serde_json::to_string_pretty(self).unwrap_or_default();
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let mut out = serde_json::to_string_pretty(self)?;
         out.push('\n');
-        out
+        Ok(out)
     }
 
     /// The CSV rendering: one line per cell, then the row totals, the column

@@ -233,7 +233,7 @@ pub async fn publish(
         total: protected.total,
         suppressed_cells: protected.suppressed,
     };
-    let content = doc.to_json();
+    let content = doc.to_json().map_err(|e| AppError::Internal(anyhow::Error::new(e).context("publication JSON")))?;
     let model = publication::ActiveModel {
         id: NotSet,
         series: Set(series),

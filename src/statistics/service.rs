@@ -380,7 +380,8 @@ impl Labels {
         match (dim.region_level(), key) {
             (Some(_), Some(code)) => self.0.get(code).cloned().unwrap_or_else(|| code.to_owned()),
             (Some(level), None) => {
-                format!("not recorded at {} level", Dimension::ALL[usize::from(level) - 1].title())
+                let tier = if level == 2 { "kabupaten/kota" } else { "kecamatan" };
+                format!("not recorded at {tier} level")
             }
             (None, Some(k)) if dim == Dimension::Month => k.to_owned(),
             _ => enum_label(dim, key),
