@@ -107,7 +107,10 @@ impl StatisticsQuery {
     /// the cases the caller may see (narrowed by `filter`, as in `cases`), by
     /// one or two dimensions, with row and column totals. Needs `read`. Not in
     /// the anonymous schema: the public reads `publications`.
-    #[graphql(visible = "crate::graphql::visibility::live_statistics")]
+    // Each breakdown runs up to four grouped statements over the whole scope:
+    // it weighs 200 against the complexity limit, so one request cannot ask
+    // for more than a couple of dozen.
+    #[graphql(visible = "crate::graphql::visibility::live_statistics", complexity = "200 + child_complexity")]
     async fn statistics(
         &self,
         ctx: &Context<'_>,

@@ -383,3 +383,20 @@ async fn statistics_label_regions_by_name_and_order_states_by_the_process() {
         assert_eq!(states.last(), Some(&"CLOSED"));
     }
 }
+
+#[tokio::test]
+async fn one_request_cannot_ask_for_dozens_of_breakdowns() {
+    for app in TestApp::demo_on_each_engine().await {
+        let token = app.token("BAWASLU");
+        let many = |n: usize| {
+            let fields: Vec<String> =
+                (0..n).map(|i| format!("s{i}: statistics(groupBy: [STATE]) {{ total {{ cases }} }}")).collect();
+            format!("{{ {} }}", fields.join(" "))
+        };
+        let (_, body) = app.gql(Some(&token), &many(24), json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let (_, body) = app.gql(Some(&token), &many(25), json!({})).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "each breakdown weighs 200 of the 5,000: {body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("complex"), "{body}");
+    }
+}
