@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql", get(graphql::handler::graphiql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/public/publications/{file}", get(crate::publication::http::open_data))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(CompressionLayer::new())

@@ -179,7 +179,10 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             match what {
                 SeedCommand::Demo => {
                     let r = seed::load_demo(&database).await?;
-                    eprintln!("demo data: {} officials and {} cases added", r.officials, r.cases);
+                    eprintln!(
+                        "demo data: {} officials, {} cases and {} publications added",
+                        r.officials, r.cases, r.publications
+                    );
                 }
                 SeedCommand::Synthetic { officials, cases, seed } => {
                     let opts = seed::synthetic::SyntheticOptions { officials, cases, seed };

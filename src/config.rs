@@ -91,6 +91,9 @@ pub struct Config {
     /// and is refused when `NETRA_ENV=production`. Writes record their events
     /// in their own transactions either way.
     pub audit: bool,
+    /// `NETRA_SUPPRESSION_THRESHOLD`: published tables withhold every non-zero
+    /// count below this (default 3, at least 2).
+    pub suppression_threshold: u32,
 }
 
 impl Config {
@@ -129,6 +132,10 @@ impl Config {
             }
             Some(other) => bail!("NETRA_AUDIT must be `on` or `off`, not `{other}`"),
         };
+        let suppression_threshold = number(var("NETRA_SUPPRESSION_THRESHOLD"), "NETRA_SUPPRESSION_THRESHOLD", 3)?;
+        if suppression_threshold < 2 {
+            bail!("NETRA_SUPPRESSION_THRESHOLD must be at least 2: below that nothing is withheld");
+        }
         let listen = var("NETRA_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
         let default_cors = match environment {
             Environment::Development => "*",
@@ -168,6 +175,7 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .collect(),
             audit,
+            suppression_threshold,
         })
     }
 
@@ -190,6 +198,7 @@ impl Config {
             request_timeout_secs: 30,
             cors_origins: vec!["*".into()],
             audit: true,
+            suppression_threshold: 3,
         }
     }
 }

@@ -7,6 +7,8 @@
 //! - [`app`]: HTTP router, middleware and `serve`.
 //! - [`graphql`]: schema assembly, handler, loaders, connections, node ids.
 //! - [`case`], [`official`], [`reference`]: domain slices (types, services, resolvers).
+//! - [`statistics`]: live breakdowns and disclosure control of published tables.
+//! - [`publication`]: Bawaslu's published statistics, in GraphQL and as open data.
 //! - [`policy`]: the one authorization module.
 //! - [`audit`]: the tamper-evident audit trail of reads and writes.
 //! - [`auth`]: bearer token → `Principal`; nothing else.
@@ -26,5 +28,7 @@ pub mod error;
 pub mod graphql;
 pub mod official;
 pub mod policy;
+pub mod publication;
 pub mod reference;
 pub mod seed;
+pub mod statistics;

@@ -253,3 +253,12 @@ pub async fn record_scoped_write(txn: &DatabaseTransaction, case_id: i64) -> App
     }
     Ok(())
 }
+
+/// Appends the scoped `WRITE` entry with non-personal `details` (for writes
+/// that concern no case, such as a publication) inside `txn`.
+pub async fn record_scoped_write_details(txn: &DatabaseTransaction, details: &serde_json::Value) -> AppResult<()> {
+    if let Ok(entry) = WRITE_ENTRY.try_with(Clone::clone) {
+        record_in(txn, entry.details(details)).await?;
+    }
+    Ok(())
+}

@@ -48,7 +48,8 @@ impl CaseFilter {
         Ok(self)
     }
 
-    fn condition(&self) -> Condition {
+    /// The filter as a condition on `case` (the statistics reuse it).
+    pub(crate) fn condition(&self) -> Condition {
         let mut c = Condition::all();
         if let Some(r) = &self.region {
             let code = r.as_str();

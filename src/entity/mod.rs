@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod execution_check;
 pub mod forwarding;
 pub mod official;
+pub mod publication;
 pub mod region;
 pub mod region_alias;
 pub mod reporter;

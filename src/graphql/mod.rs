@@ -50,6 +50,11 @@ pub mod visibility {
     pub fn audit_events(ctx: &Context<'_>) -> bool {
         field_visible(ctx.viewer(), Field::AuditEvents)
     }
+
+    /// `Query.statistics`.
+    pub fn live_statistics(ctx: &Context<'_>) -> bool {
+        field_visible(ctx.viewer(), Field::LiveStatistics)
+    }
 }
 
 /// Access to what resolvers need from the context.

@@ -12,7 +12,9 @@ use crate::case::graphql::CaseQuery;
 use crate::case::mutation::CaseMutation;
 use crate::config::Config;
 use crate::official::graphql::OfficialQuery;
+use crate::publication::graphql::{PublicationMutation, PublicationQuery};
 use crate::reference::graphql::ReferenceQuery;
+use crate::statistics::graphql::StatisticsQuery;
 
 use super::guard::{RequestGuard, ShapeLimits};
 use super::node::NodeQuery;
@@ -20,12 +22,20 @@ use super::node::NodeQuery;
 /// The query root: every slice's root fields.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ReferenceQuery, OfficialQuery, CaseQuery, NodeQuery, AuditQuery);
+pub struct QueryRoot(
+    ReferenceQuery,
+    OfficialQuery,
+    CaseQuery,
+    NodeQuery,
+    AuditQuery,
+    StatisticsQuery,
+    PublicationQuery,
+);
 
 /// The mutation root: every slice's mutations.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(CaseMutation);
+pub struct MutationRoot(CaseMutation, PublicationMutation);
 
 /// netra's schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

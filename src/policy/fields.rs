@@ -16,11 +16,14 @@ pub enum Field {
     PersonalNumbers,
     /// `Query.auditEvents`: the audit trail.
     AuditEvents,
+    /// `Query.statistics`: live counts over the caller's cases.
+    LiveStatistics,
 }
 
 impl Field {
     /// Every role-dependent field.
-    pub const ALL: [Self; 4] = [Self::Reporter, Self::Evidence, Self::PersonalNumbers, Self::AuditEvents];
+    pub const ALL: [Self; 5] =
+        [Self::Reporter, Self::Evidence, Self::PersonalNumbers, Self::AuditEvents, Self::LiveStatistics];
 
     /// The `(type, field)` pairs of the schema this entry covers.
     pub fn schema_fields(self) -> &'static [(&'static str, &'static str)] {
@@ -29,6 +32,7 @@ impl Field {
             Self::Evidence => &[("Case", "evidence")],
             Self::PersonalNumbers => &[("Official", "nip"), ("Official", "nrp")],
             Self::AuditEvents => &[("Query", "auditEvents")],
+            Self::LiveStatistics => &[("Query", "statistics")],
         }
     }
 
@@ -44,6 +48,7 @@ impl Field {
             Self::Evidence => "Case.evidence",
             Self::PersonalNumbers => "Official.nip, Official.nrp",
             Self::AuditEvents => "Query.auditEvents",
+            Self::LiveStatistics => "Query.statistics",
         }
     }
 }
@@ -57,6 +62,8 @@ pub fn visible_to(role: Role, field: Field) -> bool {
         Field::PersonalNumbers => role != Role::Anonymous,
         // The role's schema has it for its auditors; see `field_visible`.
         Field::AuditEvents => role == Role::Bawaslu,
+        // The public reads published (suppressed) tables only.
+        Field::LiveStatistics => role != Role::Anonymous,
     }
 }
 

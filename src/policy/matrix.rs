@@ -24,11 +24,17 @@ pub enum Entity {
     Handling,
     /// The audit trail.
     AuditEvents,
+    /// `statistics`: live counts.
+    LiveStatistics,
+    /// `publications`, `publication(id)` and the open-data files.
+    Publications,
+    /// `publishStatistics`.
+    Publishing,
 }
 
 impl Entity {
     /// Every entity, in print order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 11] = [
         Self::Reference,
         Self::Cases,
         Self::Officials,
@@ -37,6 +43,9 @@ impl Entity {
         Self::Evidence,
         Self::Handling,
         Self::AuditEvents,
+        Self::LiveStatistics,
+        Self::Publications,
+        Self::Publishing,
     ];
 
     fn label(self) -> &'static str {
@@ -49,6 +58,9 @@ impl Entity {
             Self::Evidence => "evidence metadata",
             Self::Handling => "allegations, forwardings, decisions, sanctions, timeline",
             Self::AuditEvents => "audit events",
+            Self::LiveStatistics => "live statistics (`statistics`)",
+            Self::Publications => "published statistics (`publications`, CSV, JSON)",
+            Self::Publishing => "publish statistics (`publishStatistics`)",
         }
     }
 }
@@ -72,6 +84,14 @@ pub fn cell(role: Role, entity: Entity) -> &'static str {
     let hidden = |f: Field| !visible_to(role, f);
     match (entity, role) {
         (E::Reference, _) => "all",
+        (E::Publications, _) => "every published table (small counts withheld)",
+        (E::LiveStatistics, _) if hidden(Field::LiveStatistics) => "not in schema",
+        (E::LiveStatistics, R::Other) => "over visible cases (none: all zero)",
+        (E::LiveStatistics, _) => "over visible cases, same SQL scope as the lists",
+        (E::Publishing, R::Bawaslu) => {
+            "RI, provinsi, kab/kota office with `publish`: a scope within R, kab/kota level or coarser"
+        }
+        (E::Publishing, _) => "never",
         (E::Reporter, _) if hidden(Field::Reporter) => "not in schema",
         (E::Evidence, _) if hidden(Field::Evidence) => "not in schema",
         (E::PersonalNumbers, _) if hidden(Field::PersonalNumbers) => "not in schema",
@@ -114,8 +134,8 @@ pub fn markdown() -> String {
         "\nEvery row scope above is a condition in the SQL of lists, counts, cursors, \
          `case(number)`, `node(id)`, `officialByNip` and every nested path. Unauthorized and \
          non-existent look the same (null or absent). Any non-public row needs the token \
-         permission `read`; `write`, `publish` and `audit` are reserved for the case workflow, \
-         publication and the audit trail. \"Not in schema\" fields are hidden from \
+         permission `read`; `publish` (with `read`) lets a Bawaslu office publish statistics; \
+         `write` and `audit` are reserved for the case workflow and the audit trail. \"Not in schema\" fields are hidden from \
          introspection and rejected when asked (`netra schema --role ROLE`).\n",
     );
     out

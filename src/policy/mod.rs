@@ -14,6 +14,7 @@ mod audit;
 mod fields;
 pub mod matrix;
 mod rows;
+mod statistics;
 
 pub use audit::may_read_audit;
 pub use fields::{field_visible, visible_to, Field};
@@ -21,6 +22,7 @@ pub use rows::{
     allegation_scope, case_scope, evidence_scope, follow_up_scope, may_lookup_any_official_by_nip, official_scope,
     reporter_scope, visible_case_ids, AWAITING_AGENCY,
 };
+pub use statistics::{may_publish, may_read_statistics};
 
 use crate::auth::{Permission, Principal};
 use crate::domain::AgencyKind;

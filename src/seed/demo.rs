@@ -35,6 +35,8 @@ pub struct DemoReport {
     pub officials: usize,
     /// Cases inserted (0 when the demo was already there).
     pub cases: usize,
+    /// Publications created (0 when they were already there).
+    pub publications: usize,
 }
 
 /// Subject of the demo's timeline events.
@@ -359,20 +361,28 @@ fn via_bkn_closure(closure: Option<Close>) -> bool {
     !matches!(closure, Some(Close::NotAViolation | Close::AdministrativeTrack) | None)
 }
 
-/// Loads reference data and the demo scenario; a second run changes nothing.
+/// Loads reference data, the demo scenario and its publications; a second
+/// run changes nothing.
 pub async fn load_demo(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
+    let mut report = load_scenario(db).await?;
+    report.publications = super::publications::ensure_demo_publications(db).await?;
+    Ok(report)
+}
+
+/// Reference data and the scenario's officials and cases.
+async fn load_scenario(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
     reference::load(db).await?;
     let agencies: HashMap<String, agency::Model> =
         agency::Entity::find().all(db).await?.into_iter().map(|a| (a.code.clone(), a)).collect();
     let (officials, inserted) = load_officials(db, &agencies).await?;
     let summaries: Vec<&str> = CASES.iter().map(|c| c.summary).collect();
     if case::Entity::find().filter(case::Column::Summary.is_in(summaries)).count(db).await? > 0 {
-        return Ok(DemoReport { officials: inserted, cases: 0 });
+        return Ok(DemoReport { officials: inserted, cases: 0, publications: 0 });
     }
     // Intake stamps today's date unless told otherwise; the demo plays 2024.
     let deadlines = Deadlines::default();
     for c in CASES {
         play(db, c, &officials, &agencies, deadlines).await?;
     }
-    Ok(DemoReport { officials: inserted, cases: CASES.len() })
+    Ok(DemoReport { officials: inserted, cases: CASES.len(), publications: 0 })
 }

@@ -1,10 +1,12 @@
 //! Demo and synthetic data. The demo scenario is hand-written (`demo_data`)
 //! and expanded into consistent histories (`history`); the synthetic data set
-//! is generated deterministically at national scale (`synthetic`).
+//! is generated deterministically at national scale (`synthetic`). The demo
+//! also publishes two statistics tables (`publications`).
 
 mod demo;
 mod demo_data;
 mod history;
+mod publications;
 pub mod synthetic;
 
 pub use demo::{load_demo, DemoReport};

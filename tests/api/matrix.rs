@@ -14,7 +14,7 @@ use crate::helpers::{error_code, TestApp};
 
 /// What a role is, for the oracle.
 #[derive(Clone, Copy, Debug)]
-enum Who {
+pub(crate) enum Who {
     Bawaslu(Option<&'static str>),
     Inspectorate(&'static str),
     Government(&'static str),
@@ -23,7 +23,7 @@ enum Who {
     Nobody,
 }
 
-const ROLES: &[(Option<&str>, Who)] = &[
+pub(crate) const ROLES: &[(Option<&str>, Who)] = &[
     (Some("BAWASLU"), Who::Bawaslu(None)),
     (Some("BAWASLU-16"), Who::Bawaslu(Some("16"))),
     (Some("BAWASLU-16.73"), Who::Bawaslu(Some("16.73"))),
