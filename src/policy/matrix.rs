@@ -135,7 +135,7 @@ pub fn markdown() -> String {
          `case(number)`, `node(id)`, `officialByNip` and every nested path. Unauthorized and \
          non-existent look the same (null or absent). Any non-public row needs the token \
          permission `read`; `publish` (with `read`) lets a Bawaslu office publish statistics; \
-         `write` and `audit` are reserved for the case workflow and the audit trail. \"Not in schema\" fields are hidden from \
+         `write` lets an agency take the steps of the case workflow that the process gives it (see `policy::actions`); `audit` lets Bawaslu RI read the audit trail. \"Not in schema\" fields are hidden from \
          introspection and rejected when asked (`netra schema --role ROLE`).\n",
     );
     out
