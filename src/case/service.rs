@@ -52,13 +52,7 @@ impl CaseFilter {
     pub(crate) fn condition(&self) -> Condition {
         let mut c = Condition::all();
         if let Some(r) = &self.region {
-            let code = r.as_str();
-            c = c.add(match r.level() {
-                1 => case::Column::ProvinceCode.eq(code),
-                2 => case::Column::RegencyCode.eq(code),
-                3 => case::Column::DistrictCode.eq(code),
-                _ => case::Column::RegionCode.eq(code),
-            });
+            c = c.add(case::place_within(r.as_str(), r.level()));
         }
         if !self.states.is_empty() {
             c = c.add(case::Column::State.is_in(self.states.clone()));

@@ -52,3 +52,15 @@ impl Related<super::allegation::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Cases whose place lies in the subtree of region `code` at `level`
+/// (1 province … 4 village): one indexed equality on the materialised
+/// ancestry. Policy scopes and case filters share it.
+pub fn place_within(code: &str, level: u8) -> sea_orm::sea_query::SimpleExpr {
+    match level {
+        1 => Column::ProvinceCode.eq(code),
+        2 => Column::RegencyCode.eq(code),
+        3 => Column::DistrictCode.eq(code),
+        _ => Column::RegionCode.eq(code),
+    }
+}

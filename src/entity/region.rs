@@ -23,3 +23,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Codes of the regions in the subtree of region `code` at `level` (the
+/// region itself included), as a sub-select.
+pub fn codes_within(code: &str, level: u8) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::Query;
+    let col = match level {
+        1 => Column::ProvinceCode,
+        2 => Column::RegencyCode,
+        3 => Column::DistrictCode,
+        _ => Column::Code,
+    };
+    Query::select().column(Column::Code).from(Entity).and_where(col.eq(code)).to_owned()
+}

@@ -3,7 +3,6 @@
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -79,15 +78,7 @@ pub async fn officials(
         cond = cond.add(official::Column::SubjectKind.is_in(filter.subject_kinds.clone()));
     }
     if let Some(region) = &filter.work_region {
-        let codes = crate::entity::region::Entity::find()
-            .select_only()
-            .column(crate::entity::region::Column::Code)
-            .filter(crate::entity::region::Column::Code.eq(region.as_str()).or(match region.level() {
-                1 => crate::entity::region::Column::ProvinceCode.eq(region.as_str()),
-                2 => crate::entity::region::Column::RegencyCode.eq(region.as_str()),
-                _ => crate::entity::region::Column::DistrictCode.eq(region.as_str()),
-            }))
-            .into_query();
+        let codes = crate::entity::region::codes_within(region.as_str(), region.level());
         cond = cond.add(official::Column::WorkRegionCode.in_subquery(codes));
     }
     let total = official::Entity::find().filter(cond.clone()).count(db).await?;

@@ -17,24 +17,12 @@ pub(super) fn deny() -> Condition {
 /// Cases whose place lies in the subtree of `j` (`None` = national).
 fn case_place_within(j: Option<&Jurisdiction>) -> Condition {
     let Some(j) = j else { return Condition::all() };
-    let code = j.code.as_str();
-    Condition::all().add(match j.level {
-        1 => case::Column::ProvinceCode.eq(code),
-        2 => case::Column::RegencyCode.eq(code),
-        3 => case::Column::DistrictCode.eq(code),
-        _ => case::Column::RegionCode.eq(code),
-    })
+    Condition::all().add(case::place_within(&j.code, j.level))
 }
 
 /// Codes of the regions in the subtree of `j`, as a sub-select.
 fn regions_within(j: &Jurisdiction) -> SelectStatement {
-    let col = match j.level {
-        1 => region::Column::ProvinceCode,
-        2 => region::Column::RegencyCode,
-        3 => region::Column::DistrictCode,
-        _ => region::Column::Code,
-    };
-    Query::select().column(region::Column::Code).from(region::Entity).and_where(col.eq(j.code.as_str())).to_owned()
+    region::codes_within(&j.code, j.level)
 }
 
 /// The regional government(s) an inspectorate audits: the government rooted
