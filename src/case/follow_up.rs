@@ -24,21 +24,16 @@ async fn agency_id(txn: &DatabaseTransaction, code: &str) -> AppResult<Option<i6
     Ok(agency::Entity::find().filter(agency::Column::Code.eq(code)).one(txn).await?.map(|a| a.id))
 }
 
-/// The competent agency and the copy recipient for a subject (BRIEF §3):
-/// ASN → BKN with a copy to the PPK's government; village heads and staff →
-/// the bupati/walikota's government; TNI → TNI; Polri → Polri; others → the employer.
+/// The competent agency and the copy recipient for a subject, by the rule
+/// of [`crate::domain::routing::competent`].
 async fn route(txn: &DatabaseTransaction, o: &official::Model) -> AppResult<(i64, Option<i64>)> {
-    let fallback = o.employer_id;
-    Ok(match o.subject_kind {
-        k if k.is_asn() => (agency_id(txn, "BKN").await?.unwrap_or(fallback), Some(o.ppk_id.unwrap_or(fallback))),
-        SubjectKind::VillageHead | SubjectKind::VillageOfficial => {
-            let regency: Vec<&str> = o.work_region_code.split('.').take(2).collect();
-            (agency_id(txn, &format!("PEMDA-{}", regency.join("."))).await?.unwrap_or(fallback), None)
-        }
-        SubjectKind::Tni => (agency_id(txn, "TNI").await?.unwrap_or(fallback), None),
-        SubjectKind::Polri => (agency_id(txn, "POLRI").await?.unwrap_or(fallback), None),
-        _ => (fallback, None),
-    })
+    use crate::domain::routing::{competent, Receiver};
+    let (receiver, copy) = competent(o.subject_kind, &o.work_region_code);
+    let to = match receiver {
+        Receiver::Agency(code) => agency_id(txn, &code).await?.unwrap_or(o.employer_id),
+        Receiver::Employer => o.employer_id,
+    };
+    Ok((to, copy.then(|| o.ppk_id.unwrap_or(o.employer_id))))
 }
 
 /// DECIDED → FORWARDED: one recommendation per proven allegation (all when

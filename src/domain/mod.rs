@@ -2,6 +2,7 @@
 
 mod enums;
 mod ids;
+pub mod routing;
 pub mod sanctions;
 
 pub use enums::*;

@@ -221,23 +221,20 @@ impl Directory<'_> {
         self.ids.get(code).copied()
     }
 
-    /// The competent agency and the copy recipient for a subject (BRIEF §3).
+    /// The competent agency and the copy recipient, by the workflow's rule
+    /// ([`crate::domain::routing::competent`]); the criminal track goes to
+    /// the handling office's Gakkumdu.
     fn route(&self, a: &AllegationPlan, criminal: bool, handling_region: &str) -> (i64, Option<i64>) {
-        let gakkumdu = self.id(&format!("GAKKUMDU-{handling_region}")).unwrap_or(a.employer_id);
+        use crate::domain::routing::{competent, Receiver};
         if criminal {
-            return (gakkumdu, None);
+            return (self.id(&format!("GAKKUMDU-{handling_region}")).unwrap_or(a.employer_id), None);
         }
-        match a.subject_kind {
-            k if k.is_asn() => (self.id("BKN").unwrap_or(a.employer_id), Some(a.employer_id)),
-            SubjectKind::VillageHead | SubjectKind::VillageOfficial => {
-                let regency = a.work_region.split('.').take(2).collect::<Vec<_>>().join(".");
-                (self.id(&format!("PEMDA-{regency}")).unwrap_or(a.employer_id), None)
-            }
-            SubjectKind::Tni => (self.id("TNI").unwrap_or(a.employer_id), None),
-            SubjectKind::Polri => (self.id("POLRI").unwrap_or(a.employer_id), None),
-            SubjectKind::StateOfficial => (gakkumdu, None),
-            _ => (a.employer_id, None),
-        }
+        let (receiver, copy) = competent(a.subject_kind, &a.work_region);
+        let to = match receiver {
+            Receiver::Agency(code) => self.id(&code).unwrap_or(a.employer_id),
+            Receiver::Employer => a.employer_id,
+        };
+        (to, copy.then_some(a.employer_id))
     }
 }
 
