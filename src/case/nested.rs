@@ -170,6 +170,12 @@ impl Evidence {
     }
 }
 
+/// The case facts of a forwarding. One fn item (one type) for both fields
+/// that need them, so they share one batch.
+fn case_ref_of(f: &forwarding::Model) -> Option<CaseRefOfAllegation> {
+    Some(CaseRefOfAllegation(f.allegation_id))
+}
+
 /// Bawaslu's recommendation of one allegation to the competent agency.
 pub struct Forwarding(pub Peered<forwarding::Model>);
 
@@ -209,13 +215,13 @@ impl Forwarding {
     }
     /// Number of the case the forwarding belongs to.
     async fn case_number(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        let r = ctx.loaders().one(&self.0, |m| Some(CaseRefOfAllegation(m.allegation_id))).await.gql()?;
+        let r = ctx.loaders().one(&self.0, case_ref_of).await.gql()?;
         Ok(r.map(|r| r.this.number))
     }
     /// Whether the due date has passed while the case still waits for the receiving agency.
     async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let Some(due) = self.0.this.due_on else { return Ok(false) };
-        let r = ctx.loaders().one(&self.0, |m| Some(CaseRefOfAllegation(m.allegation_id))).await.gql()?;
+        let r = ctx.loaders().one(&self.0, case_ref_of).await.gql()?;
         Ok(due < chrono::Utc::now().date_naive()
             && r.is_some_and(|r| crate::policy::AWAITING_AGENCY.contains(&r.this.state)))
     }
