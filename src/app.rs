@@ -89,9 +89,13 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 fn cors(config: &Config) -> CorsLayer {
+    // Names were checked when the configuration was read; an invalid one is skipped, never a panic.
+    let headers: Vec<HeaderName> = config.cors_headers.iter().filter_map(|h| h.parse().ok()).collect();
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([axum::http::header::AUTHORIZATION, axum::http::header::CONTENT_TYPE])
+        .allow_headers(headers)
+        // A support ticket needs the request id: let browser code read it.
+        .expose_headers([HeaderName::from_static("x-request-id")])
         .max_age(Duration::from_secs(3600));
     if config.cors_origins.iter().any(|o| o == "*") {
         layer.allow_origin(AllowOrigin::any())

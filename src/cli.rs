@@ -9,13 +9,16 @@ use secrecy::SecretString;
 
 use crate::app::{self, AppState};
 use crate::auth::DevIssuer;
-use crate::config::{Config, Environment};
+use crate::config::{Config, ConfigArgs, Environment};
 use crate::{db, reference, seed};
 
 /// netra: neutrality cases of officials in the 2024 regional elections, shared between agencies.
 #[derive(Parser, Debug)]
 #[command(name = "netra", version, about)]
 pub struct Cli {
+    /// The configuration: options, or their environment variables.
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -38,7 +41,7 @@ pub enum Command {
         #[command(subcommand)]
         what: SeedCommand,
     },
-    /// Mint a token from the development issuer (needs NETRA_DEV_SECRET).
+    /// Mint a token from the development issuer (needs NETRA_DEV_SECRET); touches no database.
     Token {
         /// Agency code, e.g. BAWASLU-16.73.
         #[arg(long)]
@@ -114,7 +117,7 @@ pub fn parse_ttl(raw: &str) -> anyhow::Result<Duration> {
 }
 
 /// Agencies `serve --demo` prints ready tokens for.
-const DEMO_TOKEN_AGENCIES: [&str; 7] =
+pub const DEMO_TOKEN_AGENCIES: [&str; 7] =
     ["BAWASLU-16.73", "BAWASLU-16", "BAWASLU-18", "BAWASLU", "BKN", "PEMDA-16.73", "INSPEKTORAT-16.73"];
 
 /// Runs a parsed command.
@@ -157,10 +160,8 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
                     bail!("unknown permission `{p}`: use read, write, publish or audit");
                 }
             }
-            let database = db::connect(&config.database_url).await?;
-            db::migrate(&database).await?;
-            reference::load(&database).await?;
-            if reference::service::agency_by_code(&database, &agency).await.ok().flatten().is_none() {
+            // The registry ships with the binary: no database is opened (or created).
+            if !reference::agencies().iter().any(|a| a.code == agency) {
                 bail!("`{agency}` is not an agency in netra's registry (see the `agencies` query)");
             }
             println!("{}", DevIssuer::new(secret).mint(&subject, &agency, &perms, parse_ttl(&ttl)?)?);
@@ -223,7 +224,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             let state = AppState::load(database, config)?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
-                .with_context(|| format!("cannot listen on {listen} (set NETRA_LISTEN)"))?;
+                .with_context(|| format!("cannot listen on {listen} (set --listen or NETRA_LISTEN)"))?;
             let addr = listener.local_addr()?;
             println!("netra is serving {} on http://{addr}", db::redact(&state.config.database_url));
             println!("  GraphiQL:  http://{addr}/graphiql");

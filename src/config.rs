@@ -1,14 +1,24 @@
-//! Runtime configuration, read once from the environment in `main` and passed
-//! down. Invalid values stop the start with a message naming the variable.
+//! Runtime configuration. Every setting is one clap argument that also reads
+//! its environment variable (clap's `env` feature), so `netra --help` lists
+//! each variable with its default; `main` parses once and passes the
+//! resulting [`Config`] down. Cross-field rules (production refuses the
+//! development issuer, …) live in [`Config::from_args`]. Tests build
+//! `Config` in code with [`Config::for_database`].
+//!
+//! To add a variable: a field in [`ConfigArgs`] (`#[arg(long, env = "NETRA_…",
+//! default_value_t = …, global = true)]` with a `///` line, which becomes the
+//! help), a field in [`Config`], and one line each in `from_args` and
+//! `for_database`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
+use clap::{Args, Parser, ValueEnum};
 use secrecy::SecretString;
 
 /// Whether netra runs for development or production.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Environment {
     /// Local work: the development token issuer may be enabled.
     Development,
@@ -17,13 +27,22 @@ pub enum Environment {
 }
 
 /// Who may run introspection queries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Introspection {
     /// Everyone (development default).
     All,
     /// Authenticated callers only (production default).
     Authenticated,
     /// Nobody.
+    Off,
+}
+
+/// A switch written `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    /// Enabled.
+    On,
+    /// Disabled.
     Off,
 }
 
@@ -49,6 +68,93 @@ impl Default for Deadlines {
     }
 }
 
+/// The request headers a browser may send by default (`NETRA_CORS_HEADERS`).
+pub const DEFAULT_CORS_HEADERS: &str =
+    "authorization,content-type,x-request-id,traceparent,apollographql-client-name,apollographql-client-version";
+
+/// The settings as the command line and the environment give them, before
+/// the cross-field rules. Each is a global option, so it is accepted (and
+/// listed in the help) after any subcommand too: `netra serve --listen …`.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Configuration (each option also reads the environment variable shown)")]
+pub struct ConfigArgs {
+    /// The database: `sqlite://…` or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://netra.db?mode=rwc",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: String,
+    /// The address to serve HTTP on.
+    #[arg(long, env = "NETRA_LISTEN", default_value = "127.0.0.1:8080", global = true, value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Enables the development HS256 issuer `netra-dev` (32+ characters; refused in production).
+    #[arg(long, env = "NETRA_DEV_SECRET", global = true, hide_env_values = true, value_name = "SECRET")]
+    pub dev_secret: Option<String>,
+    /// The TOML trust registry of production token issuers.
+    #[arg(long, env = "NETRA_TRUST_FILE", global = true, value_name = "FILE")]
+    pub trust_file: Option<PathBuf>,
+    /// `development` or `production`.
+    #[arg(long = "env", env = "NETRA_ENV", value_enum, default_value_t = Environment::Development, global = true)]
+    pub environment: Environment,
+    /// The largest `first` a connection accepts.
+    #[arg(long, env = "NETRA_MAX_PAGE_SIZE", default_value_t = 100, global = true, value_name = "N")]
+    pub max_page_size: u32,
+    /// The deepest query accepted.
+    #[arg(long, env = "NETRA_MAX_DEPTH", default_value_t = 12, global = true, value_name = "N")]
+    pub max_depth: usize,
+    /// The deepest introspection query accepted (graphql-js's standard query needs 15).
+    #[arg(long, env = "NETRA_MAX_INTROSPECTION_DEPTH", default_value_t = 20, global = true, value_name = "N")]
+    pub max_introspection_depth: usize,
+    /// The most complex query accepted.
+    #[arg(long, env = "NETRA_MAX_COMPLEXITY", default_value_t = 5000, global = true, value_name = "N")]
+    pub max_complexity: usize,
+    /// The most aliases in one request.
+    #[arg(long, env = "NETRA_MAX_ALIASES", default_value_t = 50, global = true, value_name = "N")]
+    pub max_aliases: usize,
+    /// The most root fields in one operation.
+    #[arg(long, env = "NETRA_MAX_ROOT_FIELDS", default_value_t = 25, global = true, value_name = "N")]
+    pub max_root_fields: usize,
+    /// Who may introspect [default: `all`; `authenticated` when NETRA_ENV=production].
+    #[arg(long, env = "NETRA_INTROSPECTION", value_enum, global = true)]
+    pub introspection: Option<Introspection>,
+    /// The largest request body, in bytes.
+    #[arg(long, env = "NETRA_BODY_LIMIT", default_value_t = 1024 * 1024, global = true, value_name = "BYTES")]
+    pub body_limit: usize,
+    /// Days to file a report after the act became known.
+    #[arg(long, env = "NETRA_DEADLINE_REPORT_DAYS", default_value_t = 7, global = true, value_name = "DAYS")]
+    pub deadline_report_days: i64,
+    /// Days for the plenary to decide after receipt.
+    #[arg(long, env = "NETRA_DEADLINE_DECISION_DAYS", default_value_t = 3, global = true, value_name = "DAYS")]
+    pub deadline_decision_days: i64,
+    /// Extra days to decide when more information is needed.
+    #[arg(long, env = "NETRA_DEADLINE_EXTENSION_DAYS", default_value_t = 2, global = true, value_name = "DAYS")]
+    pub deadline_extension_days: i64,
+    /// Days for BKN to verify a recommendation.
+    #[arg(long, env = "NETRA_DEADLINE_VERIFICATION_DAYS", default_value_t = 7, global = true, value_name = "DAYS")]
+    pub deadline_verification_days: i64,
+    /// Days for the PPK (or receiving agency) to act.
+    #[arg(long, env = "NETRA_DEADLINE_PPK_DAYS", default_value_t = 14, global = true, value_name = "DAYS")]
+    pub deadline_ppk_days: i64,
+    /// The time limit of one request, in seconds.
+    #[arg(long, env = "NETRA_REQUEST_TIMEOUT_SECS", default_value_t = 30, global = true, value_name = "SECS")]
+    pub request_timeout_secs: u64,
+    /// Comma-separated browser origins allowed to call; empty allows none, `*` any [default: `*`; none when NETRA_ENV=production].
+    #[arg(long, env = "NETRA_CORS_ORIGINS", global = true, value_name = "ORIGINS")]
+    pub cors_origins: Option<String>,
+    /// Comma-separated request headers a browser may send (CORS).
+    #[arg(long, env = "NETRA_CORS_HEADERS", default_value = DEFAULT_CORS_HEADERS, global = true, value_name = "HEADERS")]
+    pub cors_headers: String,
+    /// `on` records an audit event for every non-public request; `off` is for benchmarks only (refused in production).
+    #[arg(long, env = "NETRA_AUDIT", value_enum, default_value_t = Switch::On, global = true)]
+    pub audit: Switch,
+    /// Published tables withhold every non-zero count below this (at least 2).
+    #[arg(long, env = "NETRA_SUPPRESSION_THRESHOLD", default_value_t = 3, global = true, value_name = "N")]
+    pub suppression_threshold: u32,
+}
+
 /// Everything netra reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -67,6 +173,10 @@ pub struct Config {
     pub max_page_size: u32,
     /// `NETRA_MAX_DEPTH`: the deepest query accepted (default 12).
     pub max_depth: usize,
+    /// `NETRA_MAX_INTROSPECTION_DEPTH`: the deepest selection under
+    /// `__schema`/`__type` (default 20), which has its own bound instead of
+    /// `max_depth` (see `graphql::depth`).
+    pub max_introspection_depth: usize,
     /// `NETRA_MAX_COMPLEXITY`: the most complex query accepted (default 5000).
     pub max_complexity: usize,
     /// `NETRA_MAX_ALIASES`: the most aliases in one request (default 50).
@@ -86,6 +196,9 @@ pub struct Config {
     /// `NETRA_CORS_ORIGINS`: comma-separated origins allowed to call from a
     /// browser; empty allows none, `*` any (default `*` in development).
     pub cors_origins: Vec<String>,
+    /// `NETRA_CORS_HEADERS`: the request headers a browser may send
+    /// (default [`DEFAULT_CORS_HEADERS`]).
+    pub cors_headers: Vec<String>,
     /// `NETRA_AUDIT`: `on` (default) records an audit event for every
     /// non-public request; `off` stops request events, for benchmarks only,
     /// and is refused when `NETRA_ENV=production`. Writes record their events
@@ -96,86 +209,78 @@ pub struct Config {
     pub suppression_threshold: u32,
 }
 
+/// Only the configuration options, for [`Config::from_env`].
+#[derive(Parser, Debug)]
+#[command(name = "netra")]
+struct EnvOnly {
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
 impl Config {
-    /// Reads the configuration from environment variables.
+    /// Reads the configuration from environment variables alone.
     pub fn from_env() -> anyhow::Result<Self> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let environment = match var("NETRA_ENV").as_deref() {
-            None | Some("development") => Environment::Development,
-            Some("production") => Environment::Production,
-            Some(other) => bail!("NETRA_ENV must be `development` or `production`, not `{other}`"),
-        };
-        let dev_secret = var("NETRA_DEV_SECRET").map(SecretString::from);
-        if environment == Environment::Production && dev_secret.is_some() {
-            bail!("NETRA_DEV_SECRET must not be set when NETRA_ENV=production");
-        }
-        if let Some(secret) = var("NETRA_DEV_SECRET") {
+        Self::from_args(EnvOnly::try_parse_from(["netra"])?.config)
+    }
+
+    /// Applies the rules that tie settings together and builds the configuration.
+    pub fn from_args(args: ConfigArgs) -> anyhow::Result<Self> {
+        let environment = args.environment;
+        let production = environment == Environment::Production;
+        if let Some(secret) = &args.dev_secret {
+            if production {
+                bail!("NETRA_DEV_SECRET must not be set when NETRA_ENV=production");
+            }
             if secret.len() < 32 {
                 bail!("NETRA_DEV_SECRET must be at least 32 characters long");
             }
         }
-        let introspection = match var("NETRA_INTROSPECTION").as_deref() {
-            None if environment == Environment::Production => Introspection::Authenticated,
-            None | Some("all") => Introspection::All,
-            Some("authenticated") => Introspection::Authenticated,
-            Some("off") => Introspection::Off,
-            Some(other) => bail!("NETRA_INTROSPECTION must be `all`, `authenticated` or `off`, not `{other}`"),
-        };
-        let audit = match var("NETRA_AUDIT").as_deref() {
-            None | Some("on") => true,
-            Some("off") if environment == Environment::Production => {
+        let introspection =
+            args.introspection.unwrap_or(if production { Introspection::Authenticated } else { Introspection::All });
+        let audit = match args.audit {
+            Switch::On => true,
+            Switch::Off if production => {
                 bail!("NETRA_AUDIT=off is for benchmarks only and is refused when NETRA_ENV=production")
             }
-            Some("off") => {
+            Switch::Off => {
                 tracing::warn!("NETRA_AUDIT=off: reads leave no audit event (benchmarks only)");
                 false
             }
-            Some(other) => bail!("NETRA_AUDIT must be `on` or `off`, not `{other}`"),
         };
-        let suppression_threshold = number(var("NETRA_SUPPRESSION_THRESHOLD"), "NETRA_SUPPRESSION_THRESHOLD", 3)?;
-        if suppression_threshold < 2 {
+        if args.suppression_threshold < 2 {
             bail!("NETRA_SUPPRESSION_THRESHOLD must be at least 2: below that nothing is withheld");
         }
-        let listen = var("NETRA_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let default_cors = match environment {
-            Environment::Development => "*",
-            Environment::Production => "",
-        };
+        let cors_headers = list(&args.cors_headers);
+        if let Some(bad) = cors_headers.iter().find(|h| axum::http::HeaderName::from_bytes(h.as_bytes()).is_err()) {
+            bail!("NETRA_CORS_HEADERS: `{bad}` is not a header name");
+        }
+        let default_cors = if production { "" } else { "*" };
         Ok(Self {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://netra.db?mode=rwc".into()),
-            listen: listen
-                .parse()
-                .with_context(|| format!("NETRA_LISTEN `{listen}` is not an address like 127.0.0.1:8080"))?,
-            dev_secret,
-            trust_file: var("NETRA_TRUST_FILE").map(PathBuf::from),
+            database_url: args.database_url,
+            listen: args.listen,
+            dev_secret: args.dev_secret.map(SecretString::from),
+            trust_file: args.trust_file,
             environment,
-            max_page_size: number(var("NETRA_MAX_PAGE_SIZE"), "NETRA_MAX_PAGE_SIZE", 100)?,
-            max_depth: number(var("NETRA_MAX_DEPTH"), "NETRA_MAX_DEPTH", 12)?,
-            max_complexity: number(var("NETRA_MAX_COMPLEXITY"), "NETRA_MAX_COMPLEXITY", 5000)?,
-            max_aliases: number(var("NETRA_MAX_ALIASES"), "NETRA_MAX_ALIASES", 50)?,
-            max_root_fields: number(var("NETRA_MAX_ROOT_FIELDS"), "NETRA_MAX_ROOT_FIELDS", 25)?,
+            max_page_size: args.max_page_size,
+            max_depth: args.max_depth,
+            max_introspection_depth: args.max_introspection_depth,
+            max_complexity: args.max_complexity,
+            max_aliases: args.max_aliases,
+            max_root_fields: args.max_root_fields,
             introspection,
-            body_limit: number(var("NETRA_BODY_LIMIT"), "NETRA_BODY_LIMIT", 1024 * 1024)?,
+            body_limit: args.body_limit,
             deadlines: Deadlines {
-                report_days: number(var("NETRA_DEADLINE_REPORT_DAYS"), "NETRA_DEADLINE_REPORT_DAYS", 7)?,
-                decision_days: number(var("NETRA_DEADLINE_DECISION_DAYS"), "NETRA_DEADLINE_DECISION_DAYS", 3)?,
-                extension_days: number(var("NETRA_DEADLINE_EXTENSION_DAYS"), "NETRA_DEADLINE_EXTENSION_DAYS", 2)?,
-                verification_days: number(
-                    var("NETRA_DEADLINE_VERIFICATION_DAYS"),
-                    "NETRA_DEADLINE_VERIFICATION_DAYS",
-                    7,
-                )?,
-                ppk_days: number(var("NETRA_DEADLINE_PPK_DAYS"), "NETRA_DEADLINE_PPK_DAYS", 14)?,
+                report_days: args.deadline_report_days,
+                decision_days: args.deadline_decision_days,
+                extension_days: args.deadline_extension_days,
+                verification_days: args.deadline_verification_days,
+                ppk_days: args.deadline_ppk_days,
             },
-            request_timeout_secs: number(var("NETRA_REQUEST_TIMEOUT_SECS"), "NETRA_REQUEST_TIMEOUT_SECS", 30)?,
-            cors_origins: var("NETRA_CORS_ORIGINS")
-                .unwrap_or_else(|| default_cors.into())
-                .split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            request_timeout_secs: args.request_timeout_secs,
+            cors_origins: list(args.cors_origins.as_deref().unwrap_or(default_cors)),
+            cors_headers,
             audit,
-            suppression_threshold,
+            suppression_threshold: args.suppression_threshold,
         })
     }
 
@@ -189,6 +294,7 @@ impl Config {
             environment: Environment::Development,
             max_page_size: 100,
             max_depth: 12,
+            max_introspection_depth: 20,
             max_complexity: 5000,
             max_aliases: 50,
             max_root_fields: 25,
@@ -197,15 +303,101 @@ impl Config {
             deadlines: Deadlines::default(),
             request_timeout_secs: 30,
             cors_origins: vec!["*".into()],
+            cors_headers: list(DEFAULT_CORS_HEADERS),
             audit: true,
             suppression_threshold: 3,
         }
     }
 }
 
-fn number<T: std::str::FromStr>(raw: Option<String>, name: &str, default: T) -> anyhow::Result<T> {
-    match raw {
-        None => Ok(default),
-        Some(v) => v.trim().parse().ok().with_context(|| format!("{name} must be a positive whole number, not `{v}`")),
+fn list(raw: &str) -> Vec<String> {
+    raw.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+}
+
+/// Variables under `NETRA_` that netra itself does not read but its tests do.
+const FOREIGN_PREFIXES: [&str; 1] = ["NETRA_TEST_"];
+
+/// The environment variables `command` reads (every argument's `env`).
+pub fn known_variables(command: &clap::Command) -> Vec<String> {
+    let mut names: Vec<String> =
+        command.get_arguments().filter_map(|a| a.get_env()).map(|n| n.to_string_lossy().into_owned()).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Removes the known variables that are set but empty, so that `NETRA_X=`
+/// means "use the default" as it always did. Call before any thread starts.
+pub fn forget_empty_variables(known: &[String]) {
+    for name in known {
+        if std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty()) {
+            std::env::remove_var(name);
+        }
+    }
+}
+
+/// One warning for each `NETRA_*` variable in `vars` that netra does not
+/// read, naming the closest known variable: a misspelt setting is otherwise
+/// silently ignored.
+pub fn unknown_variables(known: &[String], vars: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for name in vars {
+        let ours = name.starts_with("NETRA_") && !FOREIGN_PREFIXES.iter().any(|p| name.starts_with(p));
+        if !ours || known.contains(&name) {
+            continue;
+        }
+        let closest = known.iter().min_by_key(|k| distance(k, &name)).filter(|k| distance(k, &name) <= 3);
+        warnings.push(match closest {
+            Some(k) => format!("{name} is not a netra setting and is ignored; did you mean {k}?"),
+            None => format!("{name} is not a netra setting and is ignored (see `netra --help`)"),
+        });
+    }
+    warnings.sort();
+    warnings
+}
+
+/// Levenshtein distance over bytes (variable names are ASCII).
+fn distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> Vec<String> {
+        ["NETRA_MAX_PAGE_SIZE", "NETRA_LISTEN", "DATABASE_URL"].map(String::from).to_vec()
+    }
+
+    #[test]
+    fn a_misspelt_variable_is_named_with_the_closest_known_one() {
+        let vars = ["NETRA_MAX_PAGESIZE", "NETRA_LISTEN", "HOME", "NETRA_TEST_POSTGRES_URL", "NETRA_FROBNICATE"];
+        let warnings = unknown_variables(&known(), vars.map(String::from));
+        assert_eq!(
+            warnings,
+            vec![
+                "NETRA_FROBNICATE is not a netra setting and is ignored (see `netra --help`)".to_owned(),
+                "NETRA_MAX_PAGESIZE is not a netra setting and is ignored; did you mean NETRA_MAX_PAGE_SIZE?"
+                    .to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn distance_counts_edits() {
+        assert_eq!(distance("NETRA_LISTEN", "NETRA_LISTEN"), 0);
+        assert_eq!(distance("NETRA_LISTEN", "NETRA_LISTN"), 1);
+        assert_eq!(distance("abc", "xyz"), 3);
     }
 }
