@@ -3,6 +3,7 @@
 //! slices; they call services and never touch the database themselves.
 
 pub mod connection;
+pub mod depth;
 pub mod guard;
 pub mod handler;
 pub mod loaders;

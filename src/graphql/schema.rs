@@ -16,6 +16,7 @@ use crate::publication::graphql::{PublicationMutation, PublicationQuery};
 use crate::reference::graphql::ReferenceQuery;
 use crate::statistics::graphql::StatisticsQuery;
 
+use super::depth::{DepthLimit, DepthLimits};
 use super::guard::{RequestGuard, ShapeLimits};
 use super::node::NodeQuery;
 
@@ -54,9 +55,13 @@ pub fn build_anonymous_schema(db: DatabaseConnection, config: Arc<Config>) -> Ap
 
 fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     let limits = ShapeLimits { max_aliases: config.max_aliases, max_root_fields: config.max_root_fields };
+    // Depth is checked by `depth::DepthLimit`, which bounds introspection on
+    // its own; async-graphql's limit stays as a backstop above both bounds.
+    let depth = DepthLimits { max_depth: config.max_depth, max_introspection_depth: config.max_introspection_depth };
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .limit_depth(config.max_depth)
+        .limit_depth(config.max_depth.max(config.max_introspection_depth))
         .limit_complexity(config.max_complexity)
+        .extension(DepthLimit(depth))
         .extension(RequestGuard(limits))
         .extension(AuditExtension)
         .data(db)
