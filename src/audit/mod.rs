@@ -19,7 +19,7 @@
 //! request leaves an event" free of exceptions.
 //!
 //! What an event holds, the redaction rule ([`redact`]) and the chain
-//! ([`chain`]) are documented in their modules and in the README.
+//! ([`chain`]) are documented in their modules and in `docs/audit.md`.
 //! Who may read the trail is the policy module's call
 //! (`policy::may_read_audit`); this slice never tests agency kinds.
 

@@ -1,4 +1,4 @@
-//! The policy matrix in words, for `netra policy` and the README. Each cell
+//! The policy matrix in words, for `netra policy` and `docs/api.md`. Each cell
 //! describes the rule implemented in `rows` or `fields`; the matrix tests
 //! check every cell against the running API in both directions.
 

@@ -305,7 +305,7 @@ async fn a_publication_as_of_an_earlier_day_counts_what_was_recorded_by_then() {
 }
 
 #[tokio::test]
-async fn the_demo_publishes_the_two_tables_the_readme_shows() {
+async fn the_demo_publishes_the_two_tables_the_statistics_manual_shows() {
     for app in TestApp::demo_on_each_engine().await {
         netra::seed::load_demo(&app.db).await.unwrap();
         assert_eq!(app.count("SELECT COUNT(*) FROM publication").await, 2, "seeding again adds none");
@@ -315,13 +315,13 @@ async fn the_demo_publishes_the_two_tables_the_readme_shows() {
             .strings("SELECT a.code FROM publication p JOIN agency a ON a.id = p.publisher_agency_id ORDER BY p.id")
             .await;
         assert_eq!(publishers, ["BAWASLU-16", "BAWASLU"]);
-        let readme = include_str!("../../README.md");
+        let manual = include_str!("../../docs/statistics.md");
         for id in [1, 2] {
             let (status, _, csv) = get(&app, &format!("/public/publications/{id}.csv"), None).await;
             assert_eq!(status, StatusCode::OK);
             assert!(
-                readme.contains(&format!("```csv\n{csv}```")),
-                "README shows publication {id} as served; paste the output of \
+                manual.contains(&format!("```csv\n{csv}```")),
+                "docs/statistics.md shows publication {id} as served; paste the output of \
                  `curl -s http://127.0.0.1:8080/public/publications/{id}.csv`:\n{csv}"
             );
         }

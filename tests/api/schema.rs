@@ -21,13 +21,13 @@ async fn each_role_schema_file_is_current() {
 }
 
 #[test]
-fn the_readme_embeds_the_current_policy_matrix() {
-    let readme = include_str!("../../README.md").replace("\r\n", "\n");
-    let start = readme.find("<!-- policy:start -->\n").expect("README has a policy:start marker") + 22;
-    let end = readme.find("<!-- policy:end -->").expect("README has a policy:end marker");
+fn the_api_manual_embeds_the_current_policy_matrix() {
+    let manual = include_str!("../../docs/api.md").replace("\r\n", "\n");
+    let start = manual.find("<!-- policy:start -->\n").expect("docs/api.md has a policy:start marker") + 22;
+    let end = manual.find("<!-- policy:end -->").expect("docs/api.md has a policy:end marker");
     assert!(
-        readme[start..end] == netra::policy::matrix::markdown(),
-        "README's policy matrix is stale: paste the output of `cargo run -q -- policy` between the markers"
+        manual[start..end] == netra::policy::matrix::markdown(),
+        "docs/api.md's policy matrix is stale: paste the output of `cargo run -q -- policy` between the markers"
     );
 }
 
