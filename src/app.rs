@@ -22,6 +22,7 @@ use crate::audit::AuditWriter;
 use crate::auth::{Authenticator, DevIssuer};
 use crate::config::Config;
 use crate::graphql::{self, AppSchema};
+use crate::registry::Registry;
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -38,6 +39,8 @@ pub struct AppState {
     pub auth: Authenticator,
     /// The group-commit writer of request audit events.
     pub audit: AuditWriter,
+    /// The agency registry and region tree in memory, for authentication.
+    pub registry: Registry,
 }
 
 impl AppState {
@@ -68,7 +71,8 @@ impl AppState {
         let anonymous_schema = graphql::schema::build_anonymous_schema(db.clone(), config.clone());
         // Needs a Tokio runtime: the writer is a background task.
         let audit = if config.audit { AuditWriter::start(db.clone()) } else { AuditWriter::disabled() };
-        Self { db, config, schema, anonymous_schema, auth, audit }
+        let registry = Registry::start(&db);
+        Self { db, config, schema, anonymous_schema, auth, audit, registry }
     }
 }
 

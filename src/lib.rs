@@ -12,6 +12,7 @@
 //! - [`policy`]: the one authorization module.
 //! - [`audit`]: the tamper-evident audit trail of reads and writes.
 //! - [`auth`]: bearer token → `Principal`; nothing else.
+//! - [`registry`]: the agency registry and region tree in memory, for `auth`.
 //! - [`seed`]: demo and synthetic data.
 //! - [`domain`], [`entity`], [`db`], [`config`], [`error`]: foundations.
 
@@ -30,5 +31,6 @@ pub mod official;
 pub mod policy;
 pub mod publication;
 pub mod reference;
+pub mod registry;
 pub mod seed;
 pub mod statistics;

@@ -15,6 +15,7 @@ mod m20241101_000002_create_official;
 mod m20241101_000003_create_case;
 mod m20241201_000001_create_audit_event;
 mod m20241202_000001_create_publication;
+mod m20261201_000001_create_registry_version;
 
 /// Applies netra's migrations in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20241101_000003_create_case::Migration),
             Box::new(m20241201_000001_create_audit_event::Migration),
             Box::new(m20241202_000001_create_publication::Migration),
+            Box::new(m20261201_000001_create_registry_version::Migration),
         ]
     }
 }

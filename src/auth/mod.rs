@@ -1,7 +1,8 @@
 //! Authentication: turns a bearer token into a [`Principal`] or rejects it.
 //! It decides nothing about access; that is the policy module's job. The
 //! agency's kind and jurisdiction come from netra's own registry, never from
-//! the token.
+//! the token; authentication reads them from the in-memory
+//! [`Registry`](crate::registry::Registry), without a database round trip.
 //!
 //! Trusted issuers are the development issuer `netra-dev` (`jwt`, only with
 //! NETRA_DEV_SECRET) and those of the trust registry file (`trust` parses it,
@@ -17,7 +18,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 pub use jwt::{Claims, DevIssuer, DEV_AUDIENCE, DEV_ISSUER};
 pub use keys::JwksPolicy;
@@ -26,7 +26,7 @@ pub use verify::{load_trust_file, TrustedIssuer};
 
 use crate::config::Config;
 use crate::domain::AgencyKind;
-use crate::entity::{agency, region};
+use crate::registry::Registry;
 
 /// Longest bearer token accepted, in bytes.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -149,8 +149,10 @@ impl Authenticator {
         self.dev.as_ref()
     }
 
-    /// Verifies `token` and resolves its agency in the registry.
-    pub async fn authenticate<C: ConnectionTrait>(&self, db: &C, token: &str) -> Result<Principal, AuthError> {
+    /// Verifies `token` and resolves its agency in the in-memory `registry`;
+    /// no database statement is issued. Refused: an unknown agency, one not
+    /// active today, and (only before the registry's first load) any token.
+    pub async fn authenticate(&self, registry: &Registry, token: &str) -> Result<Principal, AuthError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError("the bearer token is too long".into()));
         }
@@ -171,34 +173,28 @@ impl Authenticator {
             let p = Permission::parse(p).ok_or_else(|| AuthError(format!("unknown permission `{p}` in the token")))?;
             permissions.insert(p);
         }
-        let found =
-            agency::Entity::find().filter(agency::Column::Code.eq(claims.agency.as_str())).one(db).await.map_err(
-                |e| {
-                    tracing::error!(error = %e, "agency lookup failed during authentication");
-                    AuthError("the token could not be checked".into())
-                },
-            )?;
+        let registry = registry.snapshot().await.ok_or_else(|| {
+            tracing::error!("the agency registry is not loaded; refusing the token");
+            AuthError("the token could not be checked: the agency registry is not available yet".into())
+        })?;
         let today = Utc::now().date_naive();
-        let agency =
-            found.filter(|a| a.valid_from <= today && a.valid_to.is_none_or(|to| to >= today)).ok_or_else(|| {
-                AuthError(format!("agency `{}` is not an active agency in netra's registry", claims.agency))
-            })?;
-        let jurisdiction =
-            match &agency.region_code {
-                None => None,
-                Some(code) => {
-                    let r =
-                        region::Entity::find_by_id(code.clone()).one(db).await.ok().flatten().ok_or_else(|| {
-                            AuthError(format!("agency `{}` has no region in the registry", agency.code))
-                        })?;
-                    Some(Jurisdiction { code: r.code, level: u8::try_from(r.level).unwrap_or(0) })
-                }
-            };
+        let agency = registry.agency(&claims.agency).filter(|a| a.active_on(today)).ok_or_else(|| {
+            AuthError(format!("agency `{}` is not an active agency in netra's registry", claims.agency))
+        })?;
+        let jurisdiction = match &agency.region_code {
+            None => None,
+            Some(code) => {
+                let r = registry
+                    .region(code)
+                    .ok_or_else(|| AuthError(format!("agency `{}` has no region in the registry", agency.code)))?;
+                Some(Jurisdiction { code: r.code.clone(), level: r.level })
+            }
+        };
         Ok(Principal {
             issuer: claims.iss,
             subject: claims.sub,
             agency_id: agency.id,
-            agency_code: agency.code,
+            agency_code: agency.code.clone(),
             agency_kind: agency.kind,
             jurisdiction,
             permissions,

@@ -31,7 +31,7 @@ async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Princ
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| "the Authorization header must be `Bearer <token>`".to_owned())?;
-    state.auth.authenticate(&state.db, token).await.map(Some).map_err(|e| e.0)
+    state.auth.authenticate(&state.registry, token).await.map(Some).map_err(|e| e.0)
 }
 
 /// Gives every error without a code one: errors raised by async-graphql itself

@@ -18,6 +18,7 @@ mod loaders;
 mod matrix;
 mod publications;
 mod reference;
+mod registry;
 mod schema;
 mod scope;
 mod seed;

@@ -78,7 +78,8 @@ pub(super) async fn gql_on(router: &Router, token: &str, query: &str) -> Value {
 pub(super) async fn principal(app: &TestApp, agency: &str) -> Principal {
     let token = app.token_with(agency, &["read", "write"]);
     let auth = Authenticator::new(Some(DevIssuer::new(&SecretString::from(SECRET))));
-    auth.authenticate(&app.db, &token).await.unwrap()
+    let registry = netra::registry::Registry::load_once(&app.db).await.unwrap();
+    auth.authenticate(&registry, &token).await.unwrap()
 }
 
 pub(super) fn nodes(data: &Value) -> Vec<Value> {
