@@ -1,13 +1,18 @@
 //! The hash chain: appending events and verifying the chain.
 //!
 //! **One chain per database.** The single row of `audit_chain` holds the last
-//! event's id and hash. An append, inside a transaction, first makes sure the
-//! row exists (`INSERT … ON CONFLICT DO NOTHING`, which on SQLite also takes
-//! the database's write lock), then reads it — `FOR UPDATE` on PostgreSQL, so
-//! a second netra instance appending at the same time waits for this
-//! transaction to end — gives the new events the next ids, chains their
-//! hashes, inserts them and moves the head. Appends are thus serialized
-//! across instances and ids are contiguous (1, 2, 3, …) in chain order.
+//! event's id and hash. Every append gives the new events the next ids,
+//! chains their hashes, inserts them and moves the head in one transaction,
+//! in one of two ways. [`append`] (a write's event, inside the write's own
+//! transaction) first makes sure the row exists (`INSERT … ON CONFLICT DO
+//! NOTHING`, which on SQLite also takes the database's write lock), then reads
+//! it — `FOR UPDATE` on PostgreSQL, so a second netra instance appending at
+//! the same time waits for this transaction to end. The group commit of
+//! request events ([`Pending::write_if_head`]) instead moves the head with a
+//! conditional update from the head it expects and inserts only if that
+//! matched; when another writer got there first it rereads and retries.
+//! Either way appends are serialized across instances and ids are contiguous
+//! (1, 2, 3, …) in chain order.
 //!
 //! **Canonical form.** An event's hash is the lower-case hex SHA-256 of the
 //! UTF-8 bytes of this compact JSON array (serde_json's escaping; `null` for
@@ -36,22 +41,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    QuerySelect, Statement,
 };
 use serde_json::json;
 
+pub use super::batch::Pending;
 use super::redact::sha256_hex;
 use super::AuditEntry;
 use crate::entity::{audit_chain, audit_event, audit_event_case};
 
 /// `prev_hash` of the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// Most case rows in one insert statement (3 bind values each).
-const CASE_ROWS_PER_INSERT: usize = 4000;
 
 /// The hash of `event` (its `hash` field is ignored) with its case rows.
 pub fn event_hash(event: &audit_event::Model, cases: &BTreeSet<(String, i64)>) -> String {
@@ -84,17 +86,22 @@ pub fn canonical_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// Locks the chain head in the current transaction and returns it.
-async fn lock_head<C: ConnectionTrait>(conn: &C) -> Result<(i64, String), DbErr> {
-    let backend = conn.get_database_backend();
+/// Makes sure the head row exists (on SQLite this also takes the write lock).
+pub(super) async fn ensure_head<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     conn.execute(Statement::from_string(
-        backend,
+        conn.get_database_backend(),
         format!(
             "INSERT INTO audit_chain (id, last_id, last_hash) VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING"
         ),
     ))
     .await?;
-    let lock = if backend == DbBackend::Postgres { " FOR UPDATE" } else { "" };
+    Ok(())
+}
+
+/// Reads the head, locking it (`FOR UPDATE` on PostgreSQL) when `lock`.
+pub(super) async fn select_head<C: ConnectionTrait>(conn: &C, lock: bool) -> Result<(i64, String), DbErr> {
+    let backend = conn.get_database_backend();
+    let lock = if lock && backend == DbBackend::Postgres { " FOR UPDATE" } else { "" };
     let row = conn
         .query_one(Statement::from_string(
             backend,
@@ -105,63 +112,17 @@ async fn lock_head<C: ConnectionTrait>(conn: &C) -> Result<(i64, String), DbErr>
     Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?))
 }
 
+/// Reads the head without locking it, creating the row if needed: the
+/// starting point of an optimistic append ([`Pending::write_if_head`]).
+pub async fn read_head(db: &DatabaseConnection) -> Result<(i64, String), DbErr> {
+    ensure_head(db).await?;
+    select_head(db, false).await
+}
+
 /// Appends `entries`, in order, to the chain. Must run inside a transaction
 /// (the caller's): the head stays locked until it ends. Returns the new ids.
 pub async fn append<C: ConnectionTrait>(conn: &C, entries: Vec<AuditEntry>) -> Result<Vec<i64>, DbErr> {
-    if entries.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (mut last_id, mut last_hash) = lock_head(conn).await?;
-    let mut events = Vec::with_capacity(entries.len());
-    let mut case_rows = Vec::new();
-    let mut ids = Vec::with_capacity(entries.len());
-    for e in entries {
-        let id = last_id + 1;
-        let cases: BTreeSet<(String, i64)> = e.cases.iter().map(|(a, c)| (a.as_str().to_owned(), *c)).collect();
-        let mut model = audit_event::Model {
-            id,
-            occurred_at: e.occurred_at,
-            kind: e.kind.as_str().to_owned(),
-            issuer: e.actor.as_ref().map(|a| a.issuer.clone()),
-            subject: e.actor.as_ref().map(|a| a.subject.clone()),
-            agency_id: e.actor.as_ref().map(|a| a.agency_id),
-            agency_code: e.actor.as_ref().map(|a| a.agency_code.clone()),
-            request_id: e.request_id,
-            operation_type: e.operation_type.as_str().to_owned(),
-            operation_name: e.operation_name,
-            root_fields: e.root_fields.into_iter().collect::<Vec<_>>().join(","),
-            query_hash: e.query_hash,
-            variables: e.variables,
-            details: e.details,
-            outcome: e.outcome.as_str().to_owned(),
-            prev_hash: last_hash,
-            hash: String::new(),
-        };
-        model.hash = event_hash(&model, &cases);
-        case_rows.extend(cases.into_iter().map(|(access, case_id)| audit_event_case::ActiveModel {
-            event_id: Set(id),
-            access: Set(access),
-            case_id: Set(case_id),
-        }));
-        last_id = id;
-        last_hash = model.hash.clone();
-        ids.push(id);
-        events.push(audit_event::ActiveModel::from(model));
-    }
-    audit_event::Entity::insert_many(events).exec_without_returning(conn).await?;
-    while !case_rows.is_empty() {
-        let rest = case_rows.split_off(case_rows.len().min(CASE_ROWS_PER_INSERT));
-        audit_event_case::Entity::insert_many(std::mem::replace(&mut case_rows, rest))
-            .exec_without_returning(conn)
-            .await?;
-    }
-    audit_chain::Entity::update_many()
-        .col_expr(audit_chain::Column::LastId, Expr::value(last_id))
-        .col_expr(audit_chain::Column::LastHash, Expr::value(last_hash))
-        .filter(audit_chain::Column::Id.eq(1))
-        .exec(conn)
-        .await?;
-    Ok(ids)
+    Pending::new(entries).append_locked(conn).await
 }
 
 /// The first place where the chain does not hold.

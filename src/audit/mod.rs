@@ -23,6 +23,7 @@
 //! Who may read the trail is the policy module's call
 //! (`policy::may_read_audit`); this slice never tests agency kinds.
 
+mod batch;
 pub mod chain;
 pub mod collector;
 pub mod graphql;
