@@ -4,17 +4,16 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, InputObject, Object, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::loaders::{AllegationsOfCase, EventsOfCase, EvidenceOfCase, ReporterOfCase, SanctionsOfCase};
 use crate::domain::{CaseSource, CaseState, Classification, ClosureReason, RegionCode, SubjectKind, ViolationCode};
 use crate::entity::case;
 use crate::error::IntoGql;
-use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
-use crate::graphql::loaders::{
-    AgencyById, AllegationsOfCase, ElectionById, EventsOfCase, EvidenceOfCase, Peered, RegionByCode, ReporterOfCase,
-    SanctionsOfCase,
-};
+use crate::graphql::batch::Peered;
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
+use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
 use crate::reference::graphql::{Agency, Election, Region};
+use crate::reference::loaders::{AgencyById, ElectionById, RegionByCode};
 
 use super::nested::{AgencyDecision, Allegation, CaseEvent, Evidence, Forwarding, Reporter};
 use super::service::{self, CaseCursor, CaseFilter, CaseOrdering};

@@ -1,12 +1,11 @@
 //! GraphQL mutations for every step of the process: thin wrappers that turn
-//! inputs into validated domain values and call `intake`, `commands` and
-//! `follow_up`. Each returns the case as the caller now sees it.
+//! inputs into validated domain values and call `intake` and `commands`.
+//! Each returns the case as the caller now sees it.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::commands::{self, Step};
-use super::follow_up::{self, Decree};
+use super::commands::{self, Decree, Step};
 use super::graphql::Case;
 use super::intake::{self, NewAllegation, NewCase, NewEvidence, NewOfficial, NewReporter, SubjectRef};
 use crate::domain::{
@@ -459,7 +458,7 @@ impl CaseMutation {
         audited(
             ctx,
             "forwardCase",
-            follow_up::forward(
+            commands::forward(
                 ctx.db(),
                 ctx.viewer(),
                 ctx.config().deadlines,
@@ -475,7 +474,7 @@ impl CaseMutation {
         audited(
             ctx,
             "acknowledgeForwarding",
-            follow_up::acknowledge(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
+            commands::acknowledge(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
         )
         .await
     }
@@ -488,7 +487,7 @@ impl CaseMutation {
         audited(
             ctx,
             "verifyForwarding",
-            follow_up::verify(
+            commands::verify(
                 ctx.db(),
                 ctx.viewer(),
                 ctx.config().deadlines,
@@ -504,7 +503,7 @@ impl CaseMutation {
         audited(
             ctx,
             "openExamination",
-            follow_up::open_examination(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
+            commands::open_examination(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
         )
         .await
     }
@@ -517,31 +516,26 @@ impl CaseMutation {
         audited(
             ctx,
             "imposeSanction",
-            follow_up::impose_sanction(ctx.db(), ctx.viewer(), input.step.into(), input.decree.into()),
+            commands::impose_sanction(ctx.db(), ctx.viewer(), input.step.into(), input.decree.into()),
         )
         .await
     }
     /// SANCTION_IMPOSED → ADMIN_APPEAL (PPK).
     async fn file_appeal(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "fileAppeal", follow_up::file_appeal(ctx.db(), ctx.viewer(), input.into())).await
+        audited(ctx, "fileAppeal", commands::file_appeal(ctx.db(), ctx.viewer(), input.into())).await
     }
     /// ADMIN_APPEAL → SANCTION_IMPOSED, upheld or with a changed decree (PPK).
     async fn resolve_appeal(&self, ctx: &Context<'_>, input: ResolveAppealInput) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "resolveAppeal",
-            follow_up::resolve_appeal(
-                ctx.db(),
-                ctx.viewer(),
-                input.step.into(),
-                input.changed_decree.map(Decree::from),
-            ),
+            commands::resolve_appeal(ctx.db(), ctx.viewer(), input.step.into(), input.changed_decree.map(Decree::from)),
         )
         .await
     }
     /// SANCTION_IMPOSED → EXECUTION_MONITORING (PPK).
     async fn start_monitoring(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "startMonitoring", follow_up::start_monitoring(ctx.db(), ctx.viewer(), input.into())).await
+        audited(ctx, "startMonitoring", commands::start_monitoring(ctx.db(), ctx.viewer(), input.into())).await
     }
     /// Record a check of the sanction's execution (PPK, its inspectorate, or the handling office).
     async fn record_execution_check(
@@ -552,7 +546,7 @@ impl CaseMutation {
         audited(
             ctx,
             "recordExecutionCheck",
-            follow_up::check_execution(ctx.db(), ctx.viewer(), input.step.into(), input.status, input.proof_ref),
+            commands::check_execution(ctx.db(), ctx.viewer(), input.step.into(), input.status, input.proof_ref),
         )
         .await
     }
@@ -561,7 +555,7 @@ impl CaseMutation {
         audited(
             ctx,
             "escalateOverdue",
-            follow_up::escalate(ctx.db(), ctx.viewer(), input.step.into(), input.kind, input.letter_number),
+            commands::escalate(ctx.db(), ctx.viewer(), input.step.into(), input.kind, input.letter_number),
         )
         .await
     }
@@ -570,13 +564,13 @@ impl CaseMutation {
         audited(
             ctx,
             "recordVerdict",
-            follow_up::record_verdict(ctx.db(), ctx.viewer(), input.step.into(), input.guilty, input.verdict_number),
+            commands::record_verdict(ctx.db(), ctx.viewer(), input.step.into(), input.guilty, input.verdict_number),
         )
         .await
     }
     /// EXECUTION_MONITORING → CLOSED once a check found the sanction carried out (handling office).
     async fn close_case(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "closeCase", follow_up::close(ctx.db(), ctx.viewer(), input.into())).await
+        audited(ctx, "closeCase", commands::close(ctx.db(), ctx.viewer(), input.into())).await
     }
     /// Add evidence metadata while the handling office works on the case.
     async fn add_evidence(&self, ctx: &Context<'_>, input: AddEvidenceInput) -> async_graphql::Result<CasePayload> {
@@ -585,6 +579,6 @@ impl CaseMutation {
     }
     /// Record a correction as a new timeline event (`note` says what); history is never edited.
     async fn record_correction(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "recordCorrection", follow_up::correct(ctx.db(), ctx.viewer(), input.into())).await
+        audited(ctx, "recordCorrection", commands::correct(ctx.db(), ctx.viewer(), input.into())).await
     }
 }

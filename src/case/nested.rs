@@ -5,6 +5,10 @@
 use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::loaders::{
+    CaseById, CaseRefOfAllegation, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding,
+    ForwardingsOfAllegation,
+};
 use crate::domain::{
     CaseState, DecisionKind, DecisionOutcome, EscalationKind, EvidenceKind, ExecutionStatus, Phase, ReporterKind,
     SanctionCode, SanctionTrack, Severity, ViolationCode,
@@ -13,14 +17,13 @@ use crate::entity::{
     agency_decision, allegation, case_event, escalation, evidence, execution_check, forwarding, reporter,
 };
 use crate::error::IntoGql;
-use crate::graphql::loaders::{
-    AgencyById, CaseById, CaseRefOfAllegation, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding,
-    ForwardingsOfAllegation, OfficialById, Peered, RegionByCode,
-};
+use crate::graphql::batch::Peered;
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 use crate::official::graphql::Official;
+use crate::official::loaders::OfficialById;
 use crate::reference::graphql::{Agency, Region};
+use crate::reference::loaders::{AgencyById, RegionByCode};
 
 use super::graphql::Case;
 

@@ -13,7 +13,7 @@ use crate::auth::Principal;
 use crate::domain::{CaseSource, CaseState, RegionCode, SubjectKind, ViolationCode};
 use crate::entity::{allegation, case, forwarding, official};
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest};
 use crate::policy;
 
 /// A validated case filter.

@@ -10,10 +10,11 @@ use super::service::{self, PublicationFilter, PublishRequest};
 use crate::domain::RegionCode;
 use crate::entity::publication;
 use crate::error::{AppError, AppResult, IntoGql};
-use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
-use crate::graphql::loaders::{AgencyById, Peered, RegionByCode};
+use crate::graphql::batch::Peered;
 use crate::graphql::ContextExt;
+use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
 use crate::reference::graphql::{Agency, Region};
+use crate::reference::loaders::{AgencyById, RegionByCode};
 use crate::statistics::{Dimension, GroupBy, Measure};
 
 /// A statistics table that a Bawaslu office published: frozen, versioned,

@@ -19,7 +19,7 @@ use crate::case::service::CaseFilter;
 use crate::domain::RegionCode;
 use crate::entity::{agency, publication, region};
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest};
 use crate::policy;
 use crate::statistics::disclosure::{self, Grid};
 use crate::statistics::service::{breakdown, Breakdown};

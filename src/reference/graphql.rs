@@ -3,10 +3,11 @@
 use async_graphql::{Context, Object, ID};
 use chrono::{NaiveDate, Utc};
 
+use super::loaders::{AgencyById, RegionAliases, RegionByCode, RegionChildren};
 use crate::domain::{AgencyKind, ElectionKind, RegionCode, RegionKind};
 use crate::entity::{agency, election, region};
 use crate::error::{AppError, IntoGql};
-use crate::graphql::loaders::{AgencyById, Peered, RegionAliases, RegionByCode, RegionChildren};
+use crate::graphql::batch::Peered;
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 

@@ -17,12 +17,11 @@ use super::demo_data::{CASES, OFFICIALS};
 use super::history::path_to;
 use super::DemoCase;
 use crate::auth::{Permission, Principal};
-use crate::case::commands::{self, Step};
-use crate::case::follow_up::{self, Decree};
+use crate::case::commands::{self, Decree, Step};
 use crate::case::intake::{self, NewAllegation, NewCase, NewEvidence, NewReporter, SubjectRef};
 use crate::config::Deadlines;
 use crate::domain::{
-    CaseSource, CaseState as S, Classification, ClosureReason as Close, DecisionOutcome, EscalationKind,
+    agencies, CaseSource, CaseState as S, Classification, ClosureReason as Close, DecisionOutcome, EscalationKind,
     ExecutionStatus, Nik, Nip, RegionCode, SubjectKind,
 };
 use crate::entity::{agency, case, official};
@@ -282,7 +281,7 @@ async fn play(
                 commands::decide(db, Some(&handling), deadlines, step, classification, false).await
             }
             S::Forwarded => {
-                follow_up::forward(
+                commands::forward(
                     db,
                     Some(&handling),
                     deadlines,
@@ -292,13 +291,13 @@ async fn play(
                 )
                 .await
             }
-            S::AgencyVerifying => follow_up::acknowledge(db, Some(&as_("BKN")?), deadlines, step).await,
+            S::AgencyVerifying => commands::acknowledge(db, Some(&as_("BKN")?), deadlines, step).await,
             S::SanctionRecommended => {
-                follow_up::verify(db, Some(&as_("BKN")?), deadlines, step, DecisionOutcome::Proven, Some(sanction()?))
+                commands::verify(db, Some(&as_("BKN")?), deadlines, step, DecisionOutcome::Proven, Some(sanction()?))
                     .await
             }
             S::OverdueEscalated => {
-                follow_up::escalate(
+                commands::escalate(
                     db,
                     Some(&as_("BKN")?),
                     step,
@@ -307,12 +306,12 @@ async fn play(
                 )
                 .await
             }
-            S::PpkExamination => follow_up::open_examination(db, Some(&as_(&ppk_code)?), deadlines, step).await,
+            S::PpkExamination => commands::open_examination(db, Some(&as_(&ppk_code)?), deadlines, step).await,
             S::SanctionImposed => {
-                follow_up::impose_sanction(db, Some(&as_(&ppk_code)?), step, decree(sanction()?)).await
+                commands::impose_sanction(db, Some(&as_(&ppk_code)?), step, decree(sanction()?)).await
             }
-            S::AdminAppeal => follow_up::file_appeal(db, Some(&as_(&ppk_code)?), step).await,
-            S::ExecutionMonitoring => follow_up::start_monitoring(db, Some(&as_(&ppk_code)?), step).await,
+            S::AdminAppeal => commands::file_appeal(db, Some(&as_(&ppk_code)?), step).await,
+            S::ExecutionMonitoring => commands::start_monitoring(db, Some(&as_(&ppk_code)?), step).await,
             S::Closed => match closure {
                 Some(Close::NotProven | Close::Cancelled | Close::Rejected | Close::SubjectSeparated) => {
                     let outcome = match closure {
@@ -321,15 +320,15 @@ async fn play(
                         Some(Close::Rejected) => DecisionOutcome::Rejected,
                         _ => DecisionOutcome::SubjectSeparated,
                     };
-                    follow_up::verify(db, Some(&as_("BKN")?), deadlines, step, outcome, None).await
+                    commands::verify(db, Some(&as_("BKN")?), deadlines, step, outcome, None).await
                 }
                 Some(Close::CriminalVerdict) => {
-                    let gakkumdu = as_(&format!("GAKKUMDU-{}", region_of(c.handling)))?;
-                    follow_up::record_verdict(db, Some(&gakkumdu), step, true, format!("{}/Pid.S/2024/PN", case.id))
+                    let gakkumdu = as_(&agencies::gakkumdu(&region_of(c.handling)))?;
+                    commands::record_verdict(db, Some(&gakkumdu), step, true, format!("{}/Pid.S/2024/PN", case.id))
                         .await
                 }
                 Some(Close::SanctionExecuted) => {
-                    let checked = follow_up::check_execution(
+                    let checked = commands::check_execution(
                         db,
                         Some(&handling),
                         step.clone(),
@@ -338,7 +337,7 @@ async fn play(
                     )
                     .await
                     .map_err(|e| anyhow::anyhow!("demo case `{}`: execution check: {e}", c.summary))?;
-                    follow_up::close(db, Some(&handling), Step { expected_version: checked.version, ..step }).await
+                    commands::close(db, Some(&handling), Step { expected_version: checked.version, ..step }).await
                 }
                 // Decided as no violation or for the KPU track: the decision closed it.
                 _ => Ok(case.clone()),

@@ -13,6 +13,7 @@ mod errors;
 mod helpers;
 mod http;
 mod introspection;
+mod layering;
 mod limits;
 mod loaders;
 mod matrix;
