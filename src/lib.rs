@@ -14,7 +14,7 @@
 //! - [`graphql`]: the resolvers' toolkit: caller, batch loaders, guard, global ids.
 //! - [`policy`]: the one authorization module.
 //! - [`auth`]: bearer token → `Principal`; nothing else.
-//! - [`domain`], [`entity`], [`pagination`], [`db`], [`config`], [`error`]: foundations.
+//! - [`domain`], [`entity`], [`pagination`], [`clock`], [`db`], [`config`], [`error`]: foundations.
 //!
 //! The allowed directions are written down in `docs/architecture.md` and
 //! checked by `tests/api/layering.rs`.
@@ -24,6 +24,7 @@ pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -16,7 +16,6 @@ mod verify;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use chrono::Utc;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 pub use jwt::{Claims, DevIssuer, DEV_AUDIENCE, DEV_ISSUER};
@@ -178,11 +177,14 @@ impl Authenticator {
                     AuthError("the token could not be checked".into())
                 },
             )?;
-        let today = Utc::now().date_naive();
-        let agency =
-            found.filter(|a| a.valid_from <= today && a.valid_to.is_none_or(|to| to >= today)).ok_or_else(|| {
-                AuthError(format!("agency `{}` is not an active agency in netra's registry", claims.agency))
-            })?;
+        // The agency's own local date decides whether it is active.
+        let active = |a: &agency::Model| {
+            let today = crate::clock::Clock::system().today(crate::clock::zone_of(a.region_code.as_deref()));
+            a.valid_from <= today && a.valid_to.is_none_or(|to| to >= today)
+        };
+        let agency = found.filter(active).ok_or_else(|| {
+            AuthError(format!("agency `{}` is not an active agency in netra's registry", claims.agency))
+        })?;
         let jurisdiction =
             match &agency.region_code {
                 None => None,

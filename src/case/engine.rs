@@ -16,8 +16,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
 
 use super::effects::{persist_effects, Effects};
 use crate::auth::Principal;
-use crate::config::Deadlines;
-use crate::domain::{agencies, next_actions, Action, ExecutionStatus, RegionCode};
+use crate::clock::{Clock, Zone};
+use crate::config::{Config, Deadlines};
+use crate::domain::{agencies, next_actions, Action, ExecutionStatus};
 use crate::entity::{
     agency, agency_decision, allegation, case, evidence, execution_check, forwarding, official, reporter,
 };
@@ -99,6 +100,29 @@ impl Directory {
     }
 }
 
+/// The configuration a step runs under: the deadlines and the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// Deadlines.
+    pub deadlines: Deadlines,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl Rules {
+    /// The rules `config` sets.
+    pub fn of(config: &Config) -> Self {
+        Self { deadlines: config.deadlines, clock: config.clock }
+    }
+}
+
+impl Default for Rules {
+    /// Default deadlines on the system clock.
+    fn default() -> Self {
+        Self { deadlines: Deadlines::default(), clock: Clock::system() }
+    }
+}
+
 /// What a step function may read besides the case: who acts, on which day,
 /// the configured deadlines and the agencies it may name.
 #[derive(Debug, Clone)]
@@ -109,8 +133,10 @@ pub struct Ctx<'a> {
     pub on: NaiveDate,
     /// The instant recorded on the timeline.
     pub at: DateTime<Utc>,
-    /// The acting office's today.
+    /// The acting office's today (its local date).
     pub today: NaiveDate,
+    /// The acting office's time zone.
+    pub zone: Zone,
     /// Deadlines from configuration.
     pub deadlines: Deadlines,
     /// The agencies the step may name.
@@ -266,23 +292,10 @@ pub fn step_date(step: &Step, case: &case::Model, today: NaiveDate) -> AppResult
     Ok(on)
 }
 
-/// The instant of a step dated `on`: now for today, else 09:00 WIB that day.
-pub fn instant(on: NaiveDate, today: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
-    if on == today {
-        now
-    } else {
-        on.and_hms_opt(2, 0, 0).map_or(now, |t| t.and_utc())
-    }
-}
-
-/// The acting office's today. (The clock and the office's time zone decide it.)
-fn today_of(_actor: &Principal, now: DateTime<Utc>) -> NaiveDate {
-    now.date_naive()
-}
-
-/// The region an actor acts from, for its local date.
-pub fn actor_region(actor: &Principal) -> Option<RegionCode> {
-    actor.jurisdiction.as_ref().and_then(|j| RegionCode::parse(&j.code).ok())
+/// The time zone of the office `actor` acts for: its region's province's
+/// (reference data), WIB for national agencies.
+pub fn zone_of_actor(actor: &Principal) -> Zone {
+    crate::clock::zone_of(actor.jurisdiction.as_ref().map(|j| j.code.as_str()))
 }
 
 /// Runs `body` in a transaction as `viewer`, which must be authenticated.
@@ -312,7 +325,7 @@ where
 pub async fn run<R>(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
-    deadlines: Deadlines,
+    rules: Rules,
     step: Step,
     action: Action,
     extra_codes: Vec<String>,
@@ -331,16 +344,17 @@ where
             if loaded.case.version != step.expected_version {
                 return Err(stale(&loaded.case, step.expected_version));
             }
-            let now = Utc::now();
-            let today = today_of(actor, now);
+            let zone = zone_of_actor(actor);
+            let today = rules.clock.today(zone);
             let on = step_date(&step, &loaded.case, today)?;
             let directory = directory_of(txn, &loaded, &extra_codes).await?;
             let ctx = Ctx {
                 actor_agency_id: actor.agency_id,
                 on,
-                at: instant(on, today, now),
+                at: rules.clock.instant(on, zone),
                 today,
-                deadlines,
+                zone,
+                deadlines: rules.deadlines,
                 directory: &directory,
                 step: &step,
             };

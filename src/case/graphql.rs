@@ -90,9 +90,9 @@ impl Case {
         self.0.this.deadline_on
     }
     /// Whether the current step's deadline has passed while the case is open.
-    async fn overdue(&self) -> bool {
+    async fn overdue(&self, ctx: &Context<'_>) -> bool {
         let open = !matches!(self.0.this.state, CaseState::Closed | CaseState::NotRegistered);
-        open && self.0.this.deadline_on.is_some_and(|d| d < chrono::Utc::now().date_naive())
+        open && self.0.this.deadline_on.is_some_and(|d| d < ctx.today())
     }
     /// Optimistic-concurrency version; changes with every transition.
     async fn version(&self) -> i32 {
@@ -273,7 +273,7 @@ impl CaseQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Forwarding, ConnectionTotals>> {
         let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?;
-        let result = service::overdue_forwardings(ctx.db(), ctx.viewer(), &page).await.gql()?;
+        let result = service::overdue_forwardings(ctx.db(), ctx.viewer(), ctx.today(), &page).await.gql()?;
         let mut conn = Connection::with_additional_fields(
             page.after.is_some(),
             result.has_next,

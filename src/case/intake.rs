@@ -190,15 +190,17 @@ async fn region_exists(db: &impl sea_orm::ConnectionTrait, code: &RegionCode, fi
 pub async fn receive_case(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
+    rules: super::engine::Rules,
     input: NewCase,
 ) -> AppResult<case::Model> {
     let actor = viewer.ok_or(AppError::Unauthenticated)?;
     if !may_intake(viewer, &input.place.ancestors()) {
         return Err(AppError::Forbidden);
     }
-    let received_on = input.received_on.unwrap_or_else(|| Utc::now().date_naive());
-    if !(input.occurred_on <= input.known_on && input.known_on <= received_on && received_on <= Utc::now().date_naive())
-    {
+    let zone = super::engine::zone_of_actor(actor);
+    let today = rules.clock.today(zone);
+    let received_on = input.received_on.unwrap_or(today);
+    if !(input.occurred_on <= input.known_on && input.known_on <= received_on && received_on <= today) {
         return Err(AppError::invalid("knownOn", "dates must satisfy occurredOn ≤ knownOn ≤ receivedOn ≤ today"));
     }
     if input.summary.trim().is_empty() {
@@ -309,7 +311,7 @@ pub async fn receive_case(
         .await?;
     let seq = numbering::next_sequence(&prefix, taken.iter().map(String::as_str));
     let number = numbering::case_number(&prefix, seq);
-    let now = Utc::now();
+    let now = rules.clock.now();
     let place = &input.place;
     let created = case::ActiveModel {
         id: NotSet,
@@ -384,11 +386,7 @@ pub async fn receive_case(
     for e in &input.evidence {
         e.row(created.id, actor.agency_id).insert(&txn).await?;
     }
-    let at = if received_on == now.date_naive() {
-        now
-    } else {
-        received_on.and_hms_opt(2, 0, 0).map_or(now, |t| t.and_utc())
-    };
+    let at = rules.clock.instant(received_on, zone);
     case_event::ActiveModel {
         id: NotSet,
         case_id: Set(created.id),
@@ -413,6 +411,7 @@ pub async fn receive_case(
 pub async fn add_evidence(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
+    rules: super::engine::Rules,
     step: super::engine::Step,
     items: Vec<NewEvidence>,
 ) -> AppResult<case::Model> {
@@ -423,14 +422,8 @@ pub async fn add_evidence(
         e.validate(&format!("evidence.{i}"))?;
     }
     let rows: Vec<evidence::Model> = items.iter().map(NewEvidence::model).collect();
-    super::engine::run(
-        db,
-        viewer,
-        crate::config::Deadlines::default(),
-        step,
-        Action::AddEvidence,
-        Vec::new(),
-        move |l, c| super::steps::bawaslu::add_evidence(l, c, rows),
-    )
+    super::engine::run(db, viewer, rules, step, Action::AddEvidence, Vec::new(), move |l, c| {
+        super::steps::bawaslu::add_evidence(l, c, rows)
+    })
     .await
 }

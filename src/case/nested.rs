@@ -225,8 +225,7 @@ impl Forwarding {
     async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let Some(due) = self.0.this.due_on else { return Ok(false) };
         let r = ctx.loaders().one(&self.0, case_ref_of).await.gql()?;
-        Ok(due < chrono::Utc::now().date_naive()
-            && r.is_some_and(|r| crate::policy::AWAITING_AGENCY.contains(&r.this.state)))
+        Ok(due < ctx.today() && r.is_some_and(|r| crate::policy::AWAITING_AGENCY.contains(&r.this.state)))
     }
     /// Recommended sanction track.
     async fn recommended_track(&self) -> Option<SanctionTrack> {

@@ -201,9 +201,9 @@ pub async fn case_by_id(
 pub async fn overdue_forwardings(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
+    today: chrono::NaiveDate,
     page: &PageRequest<i64>,
 ) -> AppResult<Page<forwarding::Model>> {
-    let today = chrono::Utc::now().date_naive();
     let waiting = Query::select()
         .column((allegation::Entity, allegation::Column::Id))
         .from(allegation::Entity)

@@ -7,6 +7,7 @@ pub mod numbering;
 pub mod routing;
 pub mod sanctions;
 pub mod workflow;
+pub mod zones;
 
 pub use enums::*;
 pub use ids::{code_contains, Nik, Nip, RegionCode};

@@ -66,6 +66,9 @@ pub trait ContextExt {
     fn config(&self) -> &Config;
     /// This request's loaders.
     fn loaders(&self) -> &batch::Loaders;
+    /// The caller's local date (its office's time zone; WIB when national
+    /// or anonymous), on the configured clock.
+    fn today(&self) -> chrono::NaiveDate;
 }
 
 impl ContextExt for Context<'_> {
@@ -87,5 +90,10 @@ impl ContextExt for Context<'_> {
 
     fn loaders(&self) -> &batch::Loaders {
         self.data_unchecked::<batch::Loaders>()
+    }
+
+    fn today(&self) -> chrono::NaiveDate {
+        let region = self.viewer().and_then(|p| p.jurisdiction.as_ref()).map(|j| j.code.as_str());
+        self.config().clock.today(crate::clock::zone_of(region))
     }
 }

@@ -268,8 +268,12 @@ impl PublicationMutation {
         let req = PublishRequest { scope, measure: input.measure, group_by, as_of: input.as_of, title: input.title };
         let threshold = ctx.config().suppression_threshold;
         let entry = crate::audit::write_entry(ctx, "publishStatistics").gql()?;
-        let model =
-            crate::audit::scoped_write(entry, service::publish(ctx.db(), ctx.viewer(), threshold, req)).await.gql()?;
+        let model = crate::audit::scoped_write(
+            entry,
+            service::publish(ctx.db(), ctx.viewer(), threshold, ctx.config().clock, req),
+        )
+        .await
+        .gql()?;
         Ok(PublishStatisticsPayload { publication: Publication::new(Peered::one(model)).gql()? })
     }
 }

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod cases;
 mod cli;
+mod clock;
 mod cors;
 mod disclosure;
 mod docs;
