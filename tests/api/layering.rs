@@ -10,11 +10,11 @@ use std::path::Path;
 /// modules listed before it.
 const LAYERS: &[&str] = &[
     "error",
-    "config",
     "domain",
     "entity",
     "pagination",
     "clock",
+    "config",
     "db",
     "auth",
     "policy",
