@@ -124,7 +124,7 @@ pub const DEMO_TOKEN_AGENCIES: [&str; 7] =
 pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
     match cli.command {
         Command::Schema { role: None } => {
-            print!("{}", crate::graphql::schema::sdl());
+            print!("{}", crate::app::schema::sdl());
             Ok(())
         }
         Command::Schema { role: Some(role) } => {
@@ -132,7 +132,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
                 let names: Vec<&str> = crate::policy::Role::ALL.iter().map(|r| r.name()).collect();
                 format!("unknown role `{role}`; one of: {}", names.join(", "))
             })?;
-            print!("{}", crate::graphql::sdl::sdl_for_role(parsed).await?);
+            print!("{}", crate::app::sdl::sdl_for_role(parsed).await?);
             Ok(())
         }
         Command::Policy => {

@@ -191,6 +191,9 @@ pub struct Config {
     pub body_limit: usize,
     /// The process deadlines (`NETRA_DEADLINE_*`).
     pub deadlines: Deadlines,
+    /// The clock (not read from the environment: the system clock, which
+    /// tests may fix to set the day).
+    pub clock: crate::clock::Clock,
     /// `NETRA_REQUEST_TIMEOUT_SECS`: per-request time limit (default 30).
     pub request_timeout_secs: u64,
     /// `NETRA_CORS_ORIGINS`: comma-separated origins allowed to call from a
@@ -269,6 +272,7 @@ impl Config {
             max_root_fields: args.max_root_fields,
             introspection,
             body_limit: args.body_limit,
+            clock: crate::clock::Clock::system(),
             deadlines: Deadlines {
                 report_days: args.deadline_report_days,
                 decision_days: args.deadline_decision_days,
@@ -301,6 +305,7 @@ impl Config {
             introspection: Introspection::All,
             body_limit: 1024 * 1024,
             deadlines: Deadlines::default(),
+            clock: crate::clock::Clock::system(),
             request_timeout_secs: 30,
             cors_origins: vec!["*".into()],
             cors_headers: list(DEFAULT_CORS_HEADERS),

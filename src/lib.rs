@@ -3,24 +3,29 @@
 //! who broke political neutrality in the 2024 regional elections. Each caller
 //! sees only what its agency may see.
 //!
-//! Map of the crate (dependencies point down the list):
-//! - [`app`]: HTTP router, middleware and `serve`.
-//! - [`graphql`]: schema assembly, handler, loaders, connections, node ids.
-//! - [`case`], [`official`], [`reference`]: domain slices (types, services, resolvers).
-//! - [`statistics`]: live breakdowns and disclosure control of published tables.
-//! - [`publication`]: Bawaslu's published statistics, in GraphQL and as open data.
-//! - [`policy`]: the one authorization module.
+//! Map of the crate (a module imports only modules below it):
+//! - [`app`]: HTTP router, middleware, `serve`, the GraphQL endpoint and the
+//!   schema assembled from the slices.
+//! - [`cli`], [`seed`]: the command line; demo and synthetic data.
+//! - [`publication`], [`statistics`]: published and live statistics.
+//! - [`case`], [`official`], [`reference`]: domain slices (types, services,
+//!   resolvers, loaders); `case` holds the workflow engine and its steps.
 //! - [`audit`]: the tamper-evident audit trail of reads and writes.
+//! - [`graphql`]: the resolvers' toolkit: caller, batch loaders, guard, global ids.
+//! - [`policy`]: the one authorization module.
 //! - [`auth`]: bearer token → `Principal`; nothing else.
 //! - [`registry`]: the agency registry and region tree in memory, for `auth`.
-//! - [`seed`]: demo and synthetic data.
-//! - [`domain`], [`entity`], [`db`], [`config`], [`error`]: foundations.
+//! - [`domain`], [`entity`], [`pagination`], [`clock`], [`db`], [`config`], [`error`]: foundations.
+//!
+//! The allowed directions are written down in `docs/architecture.md` and
+//! checked by `tests/api/layering.rs`.
 
 pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -28,6 +33,7 @@ pub mod entity;
 pub mod error;
 pub mod graphql;
 pub mod official;
+pub mod pagination;
 pub mod policy;
 pub mod publication;
 pub mod reference;

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use super::service::{self, AuditCursor, AuditFilter, EventWithCases};
 use super::{CaseAccess, EventKind, OperationType, Outcome};
 use crate::error::{AppError, IntoGql};
-use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
+use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
 
 /// A case an audit event concerns.
 #[derive(SimpleObject)]

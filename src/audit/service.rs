@@ -16,7 +16,7 @@ use super::{CaseAccess, EventKind};
 use crate::auth::Principal;
 use crate::entity::{audit_event, audit_event_case, case};
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest};
 use crate::policy;
 
 /// A validated filter of the audit trail; all given parts must hold.

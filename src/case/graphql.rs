@@ -4,17 +4,16 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, InputObject, Object, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::loaders::{AllegationsOfCase, EventsOfCase, EvidenceOfCase, ReporterOfCase, SanctionsOfCase};
 use crate::domain::{CaseSource, CaseState, Classification, ClosureReason, RegionCode, SubjectKind, ViolationCode};
 use crate::entity::case;
 use crate::error::IntoGql;
-use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
-use crate::graphql::loaders::{
-    AgencyById, AllegationsOfCase, ElectionById, EventsOfCase, EvidenceOfCase, Peered, RegionByCode, ReporterOfCase,
-    SanctionsOfCase,
-};
+use crate::graphql::batch::Peered;
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
+use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
 use crate::reference::graphql::{Agency, Election, Region};
+use crate::reference::loaders::{AgencyById, ElectionById, RegionByCode};
 
 use super::nested::{AgencyDecision, Allegation, CaseEvent, Evidence, Forwarding, Reporter};
 use super::service::{self, CaseCursor, CaseFilter, CaseOrdering};
@@ -91,9 +90,9 @@ impl Case {
         self.0.this.deadline_on
     }
     /// Whether the current step's deadline has passed while the case is open.
-    async fn overdue(&self) -> bool {
+    async fn overdue(&self, ctx: &Context<'_>) -> bool {
         let open = !matches!(self.0.this.state, CaseState::Closed | CaseState::NotRegistered);
-        open && self.0.this.deadline_on.is_some_and(|d| d < chrono::Utc::now().date_naive())
+        open && self.0.this.deadline_on.is_some_and(|d| d < ctx.today())
     }
     /// Optimistic-concurrency version; changes with every transition.
     async fn version(&self) -> i32 {
@@ -274,7 +273,7 @@ impl CaseQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Forwarding, ConnectionTotals>> {
         let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?;
-        let result = service::overdue_forwardings(ctx.db(), ctx.viewer(), &page).await.gql()?;
+        let result = service::overdue_forwardings(ctx.db(), ctx.viewer(), ctx.today(), &page).await.gql()?;
         let mut conn = Connection::with_additional_fields(
             page.after.is_some(),
             result.has_next,

@@ -4,14 +4,14 @@
 //! whether it is registered. Everything is validated before anything is
 //! written, and everything is written in one transaction.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::auth::Principal;
 use crate::domain::{
-    phase_of, CaseSource, CaseState, EvidenceKind, Nik, Nip, PositionClass, RegionCode, ReporterKind, SubjectKind,
-    ViolationCode,
+    numbering, phase_of, Action, CaseSource, CaseState, EvidenceKind, Nik, Nip, PositionClass, RegionCode,
+    ReporterKind, SubjectKind, ViolationCode,
 };
 use crate::entity::{agency, allegation, case, case_event, election, evidence, official, region, reporter};
 use crate::error::{AppError, AppResult};
@@ -127,18 +127,26 @@ impl NewEvidence {
 
     /// The row for case `case_id`, submitted by `agency_id`.
     pub fn row(&self, case_id: i64, agency_id: i64) -> evidence::ActiveModel {
-        evidence::ActiveModel {
-            id: NotSet,
-            case_id: Set(case_id),
-            kind: Set(self.kind),
-            description: Set(self.description.trim().to_owned()),
-            sha256: Set(self.sha256.to_lowercase()),
-            size_bytes: Set(self.size_bytes),
-            url: Set(self.url.clone()),
-            captured_at: Set(self.captured_at),
-            submitted_by_id: Set(agency_id),
-            access_level: Set("RESTRICTED".to_owned()),
-            created_at: Set(Utc::now()),
+        let m = evidence::Model { case_id, submitted_by_id: agency_id, ..self.model() };
+        let mut am = sea_orm::IntoActiveModel::into_active_model(m).reset_all();
+        am.id = NotSet;
+        am
+    }
+
+    /// The row as a model without id, case or submitter (the step fills them in).
+    pub fn model(&self) -> evidence::Model {
+        evidence::Model {
+            id: 0,
+            case_id: 0,
+            kind: self.kind,
+            description: self.description.trim().to_owned(),
+            sha256: self.sha256.to_lowercase(),
+            size_bytes: self.size_bytes,
+            url: self.url.clone(),
+            captured_at: self.captured_at,
+            submitted_by_id: 0,
+            access_level: "RESTRICTED".to_owned(),
+            created_at: Utc::now(),
         }
     }
 }
@@ -170,10 +178,6 @@ pub struct NewCase {
     pub document_ref: Option<String>,
 }
 
-fn ancestors(code: &RegionCode) -> Vec<String> {
-    (1..=code.level()).filter_map(|l| code.prefix(l)).collect()
-}
-
 async fn region_exists(db: &impl sea_orm::ConnectionTrait, code: &RegionCode, field: &str) -> AppResult<()> {
     region::Entity::find_by_id(code.as_str().to_owned())
         .one(db)
@@ -186,15 +190,17 @@ async fn region_exists(db: &impl sea_orm::ConnectionTrait, code: &RegionCode, fi
 pub async fn receive_case(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
+    rules: super::engine::Rules,
     input: NewCase,
 ) -> AppResult<case::Model> {
     let actor = viewer.ok_or(AppError::Unauthenticated)?;
-    if !may_intake(viewer, &ancestors(&input.place)) {
+    if !may_intake(viewer, &input.place.ancestors()) {
         return Err(AppError::Forbidden);
     }
-    let received_on = input.received_on.unwrap_or_else(|| Utc::now().date_naive());
-    if !(input.occurred_on <= input.known_on && input.known_on <= received_on && received_on <= Utc::now().date_naive())
-    {
+    let zone = super::engine::zone_of_actor(actor);
+    let today = rules.clock.today(zone);
+    let received_on = input.received_on.unwrap_or(today);
+    if !(input.occurred_on <= input.known_on && input.known_on <= received_on && received_on <= today) {
         return Err(AppError::invalid("knownOn", "dates must satisfy occurredOn ≤ knownOn ≤ receivedOn ≤ today"));
     }
     if input.summary.trim().is_empty() {
@@ -212,7 +218,7 @@ pub async fn receive_case(
     if input.allegations.is_empty() {
         return Err(AppError::invalid("allegations", "name at least one official and act"));
     }
-    if !ancestors(&input.place).contains(&input.election_region.as_str().to_owned()) {
+    if !input.election_region.contains(input.place.as_str()) {
         return Err(AppError::invalid("electionRegionCode", "the race's region must contain the place"));
     }
     for (i, e) in input.evidence.iter().enumerate() {
@@ -294,11 +300,8 @@ pub async fn receive_case(
         .await?
         .and_then(|a| a.region_code)
         .unwrap_or_else(|| "00".into());
-    let kind = if input.source == CaseSource::Laporan { "LP" } else { "TM" };
-    let year = received_on.format("%Y");
-    let prefix = format!("{handling_region}/{kind}/{year}/");
-    // The highest numeric sequence under this office's prefix (other
-    // numbering schemes under the same prefix are ignored).
+    let year = received_on.year();
+    let prefix = numbering::case_prefix(&handling_region, input.source, year);
     let taken: Vec<String> = case::Entity::find()
         .select_only()
         .column(case::Column::Number)
@@ -306,9 +309,9 @@ pub async fn receive_case(
         .into_tuple()
         .all(&txn)
         .await?;
-    let seq = taken.iter().filter_map(|n| n.strip_prefix(&prefix)?.parse::<u32>().ok()).max().unwrap_or(0) + 1;
-    let number = format!("{prefix}{seq:04}");
-    let now = Utc::now();
+    let seq = numbering::next_sequence(&prefix, taken.iter().map(String::as_str));
+    let number = numbering::case_number(&prefix, seq);
+    let now = rules.clock.now();
     let place = &input.place;
     let created = case::ActiveModel {
         id: NotSet,
@@ -316,7 +319,7 @@ pub async fn receive_case(
         source: Set(input.source),
         election_id: Set(election.id),
         handling_agency_id: Set(actor.agency_id),
-        receipt_number: Set(Some(format!("{seq:03}/PL/{kind}/{handling_region}/{year}"))),
+        receipt_number: Set(Some(numbering::receipt_number(seq, &handling_region, input.source, year))),
         registration_number: Set(None),
         region_code: Set(place.as_str().to_owned()),
         province_code: Set(place.prefix(1).unwrap_or_default()),
@@ -383,15 +386,11 @@ pub async fn receive_case(
     for e in &input.evidence {
         e.row(created.id, actor.agency_id).insert(&txn).await?;
     }
-    let at = if received_on == now.date_naive() {
-        now
-    } else {
-        received_on.and_hms_opt(2, 0, 0).map_or(now, |t| t.and_utc())
-    };
+    let at = rules.clock.instant(received_on, zone);
     case_event::ActiveModel {
         id: NotSet,
         case_id: Set(created.id),
-        action: Set("RECEIVE".to_owned()),
+        action: Set(Action::Receive.name().to_owned()),
         from_state: Set(None),
         to_state: Set(CaseState::Received),
         actor_agency_id: Set(actor.agency_id),
@@ -412,27 +411,19 @@ pub async fn receive_case(
 pub async fn add_evidence(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
-    step: super::commands::Step,
+    rules: super::engine::Rules,
+    step: super::engine::Step,
     items: Vec<NewEvidence>,
 ) -> AppResult<case::Model> {
-    use super::commands::{in_txn, load, step_date, transition, Changes};
-    use super::workflow::Action;
     if items.is_empty() {
         return Err(AppError::invalid("evidence", "give at least one item"));
     }
     for (i, e) in items.iter().enumerate() {
         e.validate(&format!("evidence.{i}"))?;
     }
-    in_txn(db, viewer, |txn, actor| {
-        Box::pin(async move {
-            let loaded = load(txn, Some(actor), &step, Action::AddEvidence).await?;
-            let on = step_date(&step, &loaded.case)?;
-            for e in &items {
-                e.row(loaded.case.id, actor.agency_id).insert(txn).await?;
-            }
-            let state = loaded.case.state;
-            transition(txn, actor, &step, &loaded, Action::AddEvidence, state, on, Changes::default()).await
-        })
+    let rows: Vec<evidence::Model> = items.iter().map(NewEvidence::model).collect();
+    super::engine::run(db, viewer, rules, step, Action::AddEvidence, Vec::new(), move |l, c| {
+        super::steps::bawaslu::add_evidence(l, c, rows)
     })
     .await
 }

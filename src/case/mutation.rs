@@ -1,12 +1,11 @@
 //! GraphQL mutations for every step of the process: thin wrappers that turn
-//! inputs into validated domain values and call `intake`, `commands` and
-//! `follow_up`. Each returns the case as the caller now sees it.
+//! inputs into validated domain values and call `intake` and `commands`.
+//! Each returns the case as the caller now sees it.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::commands::{self, Step};
-use super::follow_up::{self, Decree};
+use super::commands::{self, Decree, Rules, Step};
 use super::graphql::Case;
 use super::intake::{self, NewAllegation, NewCase, NewEvidence, NewOfficial, NewReporter, SubjectRef};
 use crate::domain::{
@@ -401,18 +400,23 @@ impl CaseMutation {
     /// Record a report (laporan) or a finding (temuan) as the caller's Bawaslu office. Starts RECEIVED.
     async fn receive_case(&self, ctx: &Context<'_>, input: ReceiveCaseInput) -> async_graphql::Result<CasePayload> {
         let new = NewCase::try_from(input).gql()?;
-        audited(ctx, "receiveCase", intake::receive_case(ctx.db(), ctx.viewer(), new)).await
+        audited(ctx, "receiveCase", intake::receive_case(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), new)).await
     }
     /// RECEIVED → FORMAL_MATERIAL_CHECK (handling office).
     async fn start_formal_check(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "startFormalCheck", commands::start_formal_check(ctx.db(), ctx.viewer(), input.into())).await
+        audited(
+            ctx,
+            "startFormalCheck",
+            commands::start_formal_check(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into()),
+        )
+        .await
     }
     /// FORMAL_MATERIAL_CHECK → REGISTERED, or NOT_REGISTERED with the reason when late or incomplete (handling office).
     async fn complete_formal_check(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "completeFormalCheck",
-            commands::complete_formal_check(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
+            commands::complete_formal_check(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into()),
         )
         .await
     }
@@ -421,13 +425,24 @@ impl CaseMutation {
         audited(
             ctx,
             "transferCase",
-            commands::transfer(ctx.db(), ctx.viewer(), input.step.into(), input.to_agency_code),
+            commands::transfer(
+                ctx.db(),
+                ctx.viewer(),
+                Rules::of(ctx.config()),
+                input.step.into(),
+                input.to_agency_code,
+            ),
         )
         .await
     }
     /// REGISTERED → CLARIFICATION_ASSESSMENT (handling office).
     async fn start_clarification(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "startClarification", commands::start_clarification(ctx.db(), ctx.viewer(), input.into())).await
+        audited(
+            ctx,
+            "startClarification",
+            commands::start_clarification(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into()),
+        )
+        .await
     }
     /// The plenary's decision: CLOSED (no violation; KPU track), DECIDED (neutrality track) or CRIMINAL_PROCESS (handling office).
     async fn decide_case(&self, ctx: &Context<'_>, input: DecideCaseInput) -> async_graphql::Result<CasePayload> {
@@ -437,7 +452,7 @@ impl CaseMutation {
             commands::decide(
                 ctx.db(),
                 ctx.viewer(),
-                ctx.config().deadlines,
+                Rules::of(ctx.config()),
                 input.step.into(),
                 input.classification,
                 input.extended,
@@ -459,10 +474,10 @@ impl CaseMutation {
         audited(
             ctx,
             "forwardCase",
-            follow_up::forward(
+            commands::forward(
                 ctx.db(),
                 ctx.viewer(),
-                ctx.config().deadlines,
+                Rules::of(ctx.config()),
                 input.step.into(),
                 input.letter_number,
                 ids,
@@ -475,7 +490,7 @@ impl CaseMutation {
         audited(
             ctx,
             "acknowledgeForwarding",
-            follow_up::acknowledge(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
+            commands::acknowledge(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into()),
         )
         .await
     }
@@ -488,10 +503,10 @@ impl CaseMutation {
         audited(
             ctx,
             "verifyForwarding",
-            follow_up::verify(
+            commands::verify(
                 ctx.db(),
                 ctx.viewer(),
-                ctx.config().deadlines,
+                Rules::of(ctx.config()),
                 input.step.into(),
                 input.outcome,
                 input.recommended_sanction,
@@ -504,7 +519,7 @@ impl CaseMutation {
         audited(
             ctx,
             "openExamination",
-            follow_up::open_examination(ctx.db(), ctx.viewer(), ctx.config().deadlines, input.into()),
+            commands::open_examination(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into()),
         )
         .await
     }
@@ -517,22 +532,30 @@ impl CaseMutation {
         audited(
             ctx,
             "imposeSanction",
-            follow_up::impose_sanction(ctx.db(), ctx.viewer(), input.step.into(), input.decree.into()),
+            commands::impose_sanction(
+                ctx.db(),
+                ctx.viewer(),
+                Rules::of(ctx.config()),
+                input.step.into(),
+                input.decree.into(),
+            ),
         )
         .await
     }
     /// SANCTION_IMPOSED → ADMIN_APPEAL (PPK).
     async fn file_appeal(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "fileAppeal", follow_up::file_appeal(ctx.db(), ctx.viewer(), input.into())).await
+        audited(ctx, "fileAppeal", commands::file_appeal(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into()))
+            .await
     }
     /// ADMIN_APPEAL → SANCTION_IMPOSED, upheld or with a changed decree (PPK).
     async fn resolve_appeal(&self, ctx: &Context<'_>, input: ResolveAppealInput) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "resolveAppeal",
-            follow_up::resolve_appeal(
+            commands::resolve_appeal(
                 ctx.db(),
                 ctx.viewer(),
+                Rules::of(ctx.config()),
                 input.step.into(),
                 input.changed_decree.map(Decree::from),
             ),
@@ -541,7 +564,12 @@ impl CaseMutation {
     }
     /// SANCTION_IMPOSED → EXECUTION_MONITORING (PPK).
     async fn start_monitoring(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "startMonitoring", follow_up::start_monitoring(ctx.db(), ctx.viewer(), input.into())).await
+        audited(
+            ctx,
+            "startMonitoring",
+            commands::start_monitoring(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into()),
+        )
+        .await
     }
     /// Record a check of the sanction's execution (PPK, its inspectorate, or the handling office).
     async fn record_execution_check(
@@ -552,7 +580,14 @@ impl CaseMutation {
         audited(
             ctx,
             "recordExecutionCheck",
-            follow_up::check_execution(ctx.db(), ctx.viewer(), input.step.into(), input.status, input.proof_ref),
+            commands::check_execution(
+                ctx.db(),
+                ctx.viewer(),
+                Rules::of(ctx.config()),
+                input.step.into(),
+                input.status,
+                input.proof_ref,
+            ),
         )
         .await
     }
@@ -561,7 +596,14 @@ impl CaseMutation {
         audited(
             ctx,
             "escalateOverdue",
-            follow_up::escalate(ctx.db(), ctx.viewer(), input.step.into(), input.kind, input.letter_number),
+            commands::escalate(
+                ctx.db(),
+                ctx.viewer(),
+                Rules::of(ctx.config()),
+                input.step.into(),
+                input.kind,
+                input.letter_number,
+            ),
         )
         .await
     }
@@ -570,21 +612,38 @@ impl CaseMutation {
         audited(
             ctx,
             "recordVerdict",
-            follow_up::record_verdict(ctx.db(), ctx.viewer(), input.step.into(), input.guilty, input.verdict_number),
+            commands::record_verdict(
+                ctx.db(),
+                ctx.viewer(),
+                Rules::of(ctx.config()),
+                input.step.into(),
+                input.guilty,
+                input.verdict_number,
+            ),
         )
         .await
     }
     /// EXECUTION_MONITORING → CLOSED once a check found the sanction carried out (handling office).
     async fn close_case(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "closeCase", follow_up::close(ctx.db(), ctx.viewer(), input.into())).await
+        audited(ctx, "closeCase", commands::close(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into())).await
     }
     /// Add evidence metadata while the handling office works on the case.
     async fn add_evidence(&self, ctx: &Context<'_>, input: AddEvidenceInput) -> async_graphql::Result<CasePayload> {
         let items = input.evidence.into_iter().map(NewEvidence::from).collect();
-        audited(ctx, "addEvidence", intake::add_evidence(ctx.db(), ctx.viewer(), input.step.into(), items)).await
+        audited(
+            ctx,
+            "addEvidence",
+            intake::add_evidence(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.step.into(), items),
+        )
+        .await
     }
     /// Record a correction as a new timeline event (`note` says what); history is never edited.
     async fn record_correction(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
-        audited(ctx, "recordCorrection", follow_up::correct(ctx.db(), ctx.viewer(), input.into())).await
+        audited(
+            ctx,
+            "recordCorrection",
+            commands::correct(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into()),
+        )
+        .await
     }
 }

@@ -5,6 +5,10 @@
 use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::loaders::{
+    CaseById, CaseRefOfAllegation, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding,
+    ForwardingsOfAllegation,
+};
 use crate::domain::{
     CaseState, DecisionKind, DecisionOutcome, EscalationKind, EvidenceKind, ExecutionStatus, Phase, ReporterKind,
     SanctionCode, SanctionTrack, Severity, ViolationCode,
@@ -13,14 +17,13 @@ use crate::entity::{
     agency_decision, allegation, case_event, escalation, evidence, execution_check, forwarding, reporter,
 };
 use crate::error::IntoGql;
-use crate::graphql::loaders::{
-    AgencyById, CaseById, CaseRefOfAllegation, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding,
-    ForwardingsOfAllegation, OfficialById, Peered, RegionByCode,
-};
+use crate::graphql::batch::Peered;
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 use crate::official::graphql::Official;
+use crate::official::loaders::OfficialById;
 use crate::reference::graphql::{Agency, Region};
+use crate::reference::loaders::{AgencyById, RegionByCode};
 
 use super::graphql::Case;
 
@@ -222,8 +225,7 @@ impl Forwarding {
     async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let Some(due) = self.0.this.due_on else { return Ok(false) };
         let r = ctx.loaders().one(&self.0, case_ref_of).await.gql()?;
-        Ok(due < chrono::Utc::now().date_naive()
-            && r.is_some_and(|r| crate::policy::AWAITING_AGENCY.contains(&r.this.state)))
+        Ok(due < ctx.today() && r.is_some_and(|r| crate::policy::AWAITING_AGENCY.contains(&r.this.state)))
     }
     /// Recommended sanction track.
     async fn recommended_track(&self) -> Option<SanctionTrack> {

@@ -13,7 +13,7 @@ use crate::auth::Principal;
 use crate::domain::{CaseSource, CaseState, RegionCode, SubjectKind, ViolationCode};
 use crate::entity::{allegation, case, forwarding, official};
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest};
 use crate::policy;
 
 /// A validated case filter.
@@ -201,9 +201,9 @@ pub async fn case_by_id(
 pub async fn overdue_forwardings(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
+    today: chrono::NaiveDate,
     page: &PageRequest<i64>,
 ) -> AppResult<Page<forwarding::Model>> {
-    let today = chrono::Utc::now().date_naive();
     let waiting = Query::select()
         .column((allegation::Entity, allegation::Column::Id))
         .from(allegation::Entity)

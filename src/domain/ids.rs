@@ -121,6 +121,24 @@ impl RegionCode {
         let level = self.level();
         (level > 1).then(|| self.prefix(level - 1)).flatten()
     }
+
+    /// The codes of this region and every region above it, province first:
+    /// `16.73.01` → `16`, `16.73`, `16.73.01`.
+    pub fn ancestors(&self) -> Vec<String> {
+        (1..=self.level()).filter_map(|l| self.prefix(l)).collect()
+    }
+
+    /// Whether this region is `code` or contains it (`16` contains `16.73.01`,
+    /// not `16.7`). The one containment rule of the crate.
+    pub fn contains(&self, code: &str) -> bool {
+        code_contains(self.as_str(), code)
+    }
+}
+
+/// Whether the region coded `outer` is `inner` or contains it, on raw codes
+/// (for callers holding strings from the database). See [`RegionCode::contains`].
+pub fn code_contains(outer: &str, inner: &str) -> bool {
+    inner.strip_prefix(outer).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 #[cfg(test)]
@@ -159,6 +177,11 @@ mod tests {
         assert_eq!(code.prefix(2).as_deref(), Some("16.73"));
         assert_eq!(code.parent().as_deref(), Some("16.73.01"));
         assert_eq!(RegionCode::parse("16").unwrap().parent(), None);
+        assert_eq!(code.ancestors(), ["16", "16.73", "16.73.01", "16.73.01.1001"]);
+        let province = RegionCode::parse("16").unwrap();
+        assert!(province.contains("16") && province.contains("16.73.01"));
+        assert!(!province.contains("1") && !province.contains("17.01") && !province.contains("161"));
+        assert!(!RegionCode::parse("16.73").unwrap().contains("16"));
         for bad in ["", "1", "16.7", "16.73.001", "16.73.01.1001.1", "ab"] {
             assert!(RegionCode::parse(bad).is_err(), "{bad} should be rejected");
         }

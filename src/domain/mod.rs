@@ -1,12 +1,17 @@
 //! Domain vocabulary and validated value types. No database or HTTP here.
 
+pub mod agencies;
 mod enums;
 mod ids;
+pub mod numbering;
 pub mod routing;
 pub mod sanctions;
+pub mod workflow;
+pub mod zones;
 
 pub use enums::*;
-pub use ids::{Nik, Nip, RegionCode};
+pub use ids::{code_contains, Nik, Nip, RegionCode};
+pub use workflow::{next_actions, Action};
 
 /// Candidate determination (penetapan paslon) of Pilkada 2024: acts before it
 /// and acts on or after it fall under different sanctions.

@@ -1,7 +1,7 @@
 //! Who is competent for a proven allegation (BRIEF §3), as registry codes:
 //! pure, so that the workflow and the synthetic generator route alike.
 
-use super::SubjectKind;
+use super::{agencies, RegionCode, SubjectKind};
 
 /// The receiving agency of a forwarding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,13 +19,14 @@ pub enum Receiver {
 /// at the plenary's decision, whatever the subject.)
 pub fn competent(kind: SubjectKind, work_region: &str) -> (Receiver, bool) {
     match kind {
-        k if k.is_asn() => (Receiver::Agency("BKN".to_owned()), true),
+        k if k.is_asn() => (Receiver::Agency(agencies::BKN.to_owned()), true),
         SubjectKind::VillageHead | SubjectKind::VillageOfficial => {
-            let regency = work_region.split('.').take(2).collect::<Vec<_>>().join(".");
-            (Receiver::Agency(format!("PEMDA-{regency}")), false)
+            let regency =
+                RegionCode::parse(work_region).ok().and_then(|c| c.prefix(2)).unwrap_or_else(|| work_region.to_owned());
+            (Receiver::Agency(agencies::pemda(&regency)), false)
         }
-        SubjectKind::Tni => (Receiver::Agency("TNI".to_owned()), false),
-        SubjectKind::Polri => (Receiver::Agency("POLRI".to_owned()), false),
+        SubjectKind::Tni => (Receiver::Agency(agencies::TNI.to_owned()), false),
+        SubjectKind::Polri => (Receiver::Agency(agencies::POLRI.to_owned()), false),
         _ => (Receiver::Employer, false),
     }
 }

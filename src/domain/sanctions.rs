@@ -1,7 +1,20 @@
 //! Which sanctions fit which subject and act (BRIEF §3, §4.2): pure rules the
 //! sanction decree is checked against.
 
-use super::{SanctionCode, SanctionTrack as T, Severity, SubjectKind, ViolationCode};
+use super::{DecisionKind, SanctionCode, SanctionTrack as T, Severity, SubjectKind, ViolationCode};
+
+/// Decision kinds that are never a sanction, even when they name one: BKN's
+/// verification and its recommendation to the PPK.
+pub const NOT_SANCTIONS: [DecisionKind; 2] = [DecisionKind::Verification, DecisionKind::Recommendation];
+
+/// What counts as a sanction, the one rule behind `Case.sanctions`, the
+/// statistics' sanction counts and the workflow's execution checks: a
+/// decision that names a sanction code and is not a verification or a
+/// recommendation (decrees, internal decisions, appeal changes, verdicts).
+/// `case::sanction_decisions` is the same rule as SQL.
+pub fn is_sanction(kind: DecisionKind, code: Option<SanctionCode>) -> bool {
+    code.is_some() && !NOT_SANCTIONS.contains(&kind)
+}
 
 /// Why `code` does not fit a `kind` subject who committed `act`, if it does not.
 pub fn misfit(kind: SubjectKind, act: ViolationCode, code: SanctionCode) -> Option<String> {
@@ -108,5 +121,16 @@ mod tests {
                 assert!(misfit(kind, act, default_sanction(kind, act)).is_none(), "{kind:?} {act:?}");
             }
         }
+    }
+
+    #[test]
+    fn only_decided_sanctions_count() {
+        use crate::domain::DecisionKind as D;
+        use SanctionCode as C;
+        assert!(is_sanction(D::SanctionDecree, Some(C::TeguranTertulis)));
+        assert!(is_sanction(D::Verdict, Some(C::Pidana)));
+        assert!(!is_sanction(D::Recommendation, Some(C::TeguranTertulis)), "a recommendation is not a sanction");
+        assert!(!is_sanction(D::Verification, Some(C::TeguranTertulis)));
+        assert!(!is_sanction(D::AppealOutcome, None), "an upheld appeal names no sanction");
     }
 }

@@ -1,15 +1,13 @@
-//! The GraphQL layer: schema assembly, the HTTP handler, request-scoped
-//! loaders, Relay connections and global ids. Resolvers live in the domain
-//! slices; they call services and never touch the database themselves.
+//! The GraphQL toolkit the slices' resolvers use: the request's caller and
+//! loaders (`ContextExt`), the batching machinery (`batch`), the request
+//! guard and visibility hooks, and global ids. Resolvers live in the domain
+//! slices; they call services and never touch the database themselves. The
+//! schema itself is assembled above the slices, in `app::schema`.
 
-pub mod connection;
+pub mod batch;
 pub mod depth;
 pub mod guard;
-pub mod handler;
-pub mod loaders;
 pub mod node;
-pub mod schema;
-pub mod sdl;
 
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
@@ -17,8 +15,6 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::AppError;
-
-pub use schema::{build_schema, AppSchema};
 
 /// The caller of the current request, as request data. `None` = anonymous.
 #[derive(Clone, Default)]
@@ -69,7 +65,10 @@ pub trait ContextExt {
     /// The configuration.
     fn config(&self) -> &Config;
     /// This request's loaders.
-    fn loaders(&self) -> &loaders::Loaders;
+    fn loaders(&self) -> &batch::Loaders;
+    /// The caller's local date (its office's time zone; WIB when national
+    /// or anonymous), on the configured clock.
+    fn today(&self) -> chrono::NaiveDate;
 }
 
 impl ContextExt for Context<'_> {
@@ -89,7 +88,12 @@ impl ContextExt for Context<'_> {
         self.data_unchecked::<std::sync::Arc<Config>>()
     }
 
-    fn loaders(&self) -> &loaders::Loaders {
-        self.data_unchecked::<loaders::Loaders>()
+    fn loaders(&self) -> &batch::Loaders {
+        self.data_unchecked::<batch::Loaders>()
+    }
+
+    fn today(&self) -> chrono::NaiveDate {
+        let region = self.viewer().and_then(|p| p.jurisdiction.as_ref()).map(|j| j.code.as_str());
+        self.config().clock.today(crate::clock::zone_of(region))
     }
 }

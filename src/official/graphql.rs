@@ -3,15 +3,17 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, ID};
 
+use super::loaders::CasesOfOfficial;
 use crate::case::graphql::Case;
 use crate::domain::{Nip, PositionClass, RegionCode, SubjectKind};
 use crate::entity::official;
 use crate::error::IntoGql;
-use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
-use crate::graphql::loaders::{AgencyById, CasesOfOfficial, Peered, RegionByCode};
+use crate::graphql::batch::Peered;
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
+use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
 use crate::reference::graphql::{Agency, Region};
+use crate::reference::loaders::{AgencyById, RegionByCode};
 
 use super::service::{self, OfficialCursor, OfficialFilter};
 

@@ -2,4 +2,5 @@
 //! of the caller's visible cases; Bawaslu may also look one up by exact NIP.
 
 pub mod graphql;
+pub mod loaders;
 pub mod service;

@@ -10,7 +10,7 @@ use crate::auth::Principal;
 use crate::domain::{Nip, SubjectKind};
 use crate::entity::official;
 use crate::error::AppResult;
-use crate::graphql::connection::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest};
 use crate::policy;
 
 /// Filter of the `officials` list.

@@ -5,7 +5,7 @@
 
 use super::{Role, Viewer};
 use crate::auth::{Jurisdiction, Permission};
-use crate::case::workflow::Action;
+use crate::domain::Action;
 use crate::domain::AgencyKind;
 
 /// Facts of a case that decide who may act on it.
@@ -44,6 +44,8 @@ pub fn may_act(viewer: Viewer<'_>, action: Action, facts: &CaseFacts) -> bool {
     let ppk = facts.copies.contains(&me) || receiver;
     let role = Role::of(viewer);
     match action {
+        // Intake has its own rule, [`may_intake`]: there is no case yet.
+        Action::Receive => false,
         Action::StartFormalCheck
         | Action::CompleteFormalCheck
         | Action::Transfer

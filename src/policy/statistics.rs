@@ -5,7 +5,7 @@
 
 use super::{reader, Viewer};
 use crate::auth::{Permission, Principal};
-use crate::domain::{AgencyKind, RegionCode};
+use crate::domain::{code_contains, AgencyKind, RegionCode};
 use crate::error::{AppError, AppResult};
 
 /// Whether the caller may query live statistics: any authenticated agency
@@ -32,9 +32,7 @@ pub fn may_publish<'a>(viewer: Viewer<'a>, scope: Option<&RegionCode>) -> AppRes
     let within = match (&p.jurisdiction, scope) {
         (None, _) => true,
         (Some(_), None) => false,
-        (Some(j), Some(s)) => {
-            s.as_str() == j.code || s.as_str().strip_prefix(j.code.as_str()).is_some_and(|rest| rest.starts_with('.'))
-        }
+        (Some(j), Some(s)) => code_contains(&j.code, s.as_str()),
     };
     if within {
         Ok(p)

@@ -10,10 +10,11 @@ use super::service::{self, PublicationFilter, PublishRequest};
 use crate::domain::RegionCode;
 use crate::entity::publication;
 use crate::error::{AppError, AppResult, IntoGql};
-use crate::graphql::connection::{encode_cursor, ConnectionTotals, PageRequest};
-use crate::graphql::loaders::{AgencyById, Peered, RegionByCode};
+use crate::graphql::batch::Peered;
 use crate::graphql::ContextExt;
+use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
 use crate::reference::graphql::{Agency, Region};
+use crate::reference::loaders::{AgencyById, RegionByCode};
 use crate::statistics::{Dimension, GroupBy, Measure};
 
 /// A statistics table that a Bawaslu office published: frozen, versioned,
@@ -267,8 +268,12 @@ impl PublicationMutation {
         let req = PublishRequest { scope, measure: input.measure, group_by, as_of: input.as_of, title: input.title };
         let threshold = ctx.config().suppression_threshold;
         let entry = crate::audit::write_entry(ctx, "publishStatistics").gql()?;
-        let model =
-            crate::audit::scoped_write(entry, service::publish(ctx.db(), ctx.viewer(), threshold, req)).await.gql()?;
+        let model = crate::audit::scoped_write(
+            entry,
+            service::publish(ctx.db(), ctx.viewer(), threshold, ctx.config().clock, req),
+        )
+        .await
+        .gql()?;
         Ok(PublishStatisticsPayload { publication: Publication::new(Peered::one(model)).gql()? })
     }
 }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::document::sha256_hex;
 use super::service;
-use crate::app::AppState;
+use sea_orm::DatabaseConnection;
 
 /// `Cache-Control` of a published file: public and immutable.
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
@@ -67,9 +67,9 @@ fn not_found() -> Response {
 }
 
 /// `GET /public/publications/{id}.csv` and `GET /public/publications/{id}.json`.
-pub async fn open_data(State(state): State<AppState>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+pub async fn open_data(State(db): State<DatabaseConnection>, Path(file): Path<String>, headers: HeaderMap) -> Response {
     let Some((id, format)) = parse(&file) else { return not_found() };
-    let found = service::publication_by_id(&state.db, id).await.and_then(|m| {
+    let found = service::publication_by_id(&db, id).await.and_then(|m| {
         let Some(m) = m else { return Ok(None) };
         let body = match format {
             Format::Json => m.content.clone(),

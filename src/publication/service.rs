@@ -19,7 +19,7 @@ use crate::case::service::CaseFilter;
 use crate::domain::RegionCode;
 use crate::entity::{agency, publication, region};
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest};
 use crate::policy;
 use crate::statistics::disclosure::{self, Grid};
 use crate::statistics::service::{breakdown, Breakdown};
@@ -51,7 +51,13 @@ pub fn series(scope: Option<&RegionCode>, measure: Measure, group_by: &GroupBy) 
 }
 
 /// Checks the shape of a publishable table (not who publishes it).
-fn validate(scope: Option<&RegionCode>, measure: Measure, group_by: &GroupBy, as_of: NaiveDate) -> AppResult<()> {
+fn validate(
+    scope: Option<&RegionCode>,
+    measure: Measure,
+    group_by: &GroupBy,
+    as_of: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<()> {
     if scope.is_some_and(|s| s.level() > 2) {
         return Err(AppError::invalid("regionCode", "tables finer than a kabupaten/kota cannot be published"));
     }
@@ -72,7 +78,7 @@ fn validate(scope: Option<&RegionCode>, measure: Measure, group_by: &GroupBy, as
             ));
         }
     }
-    if as_of > Utc::now().date_naive() {
+    if as_of > today {
         return Err(AppError::invalid("asOf", "must not be in the future"));
     }
     Ok(())
@@ -171,16 +177,19 @@ pub async fn publish(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
     threshold: u32,
+    clock: crate::clock::Clock,
     req: PublishRequest,
 ) -> AppResult<publication::Model> {
     let p = viewer.ok_or(AppError::Unauthenticated)?;
+    // The publishing office's local date.
+    let today = clock.today(crate::clock::zone_of(p.jurisdiction.as_ref().map(|j| j.code.as_str())));
     let scope = match req.scope {
         Some(s) => Some(s),
         None => p.jurisdiction.as_ref().map(|j| RegionCode::parse(&j.code)).transpose()?,
     };
     let p = policy::may_publish(viewer, scope.as_ref())?;
-    let as_of = req.as_of.unwrap_or_else(|| Utc::now().date_naive());
-    validate(scope.as_ref(), req.measure, &req.group_by, as_of)?;
+    let as_of = req.as_of.unwrap_or(today);
+    validate(scope.as_ref(), req.measure, &req.group_by, as_of, today)?;
     let scope_named = match &scope {
         None => None,
         Some(code) => {

@@ -1,12 +1,13 @@
 //! GraphQL types and root fields of the reference data, plus `me`.
 
 use async_graphql::{Context, Object, ID};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
+use super::loaders::{AgencyById, RegionAliases, RegionByCode, RegionChildren};
 use crate::domain::{AgencyKind, ElectionKind, RegionCode, RegionKind};
 use crate::entity::{agency, election, region};
 use crate::error::{AppError, IntoGql};
-use crate::graphql::loaders::{AgencyById, Peered, RegionAliases, RegionByCode, RegionChildren};
+use crate::graphql::batch::Peered;
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 
@@ -99,8 +100,8 @@ impl Agency {
         self.0.this.valid_to
     }
     /// Whether the agency holds its role today.
-    async fn active(&self) -> bool {
-        let today = Utc::now().date_naive();
+    async fn active(&self, ctx: &Context<'_>) -> bool {
+        let today = ctx.today();
         self.0.this.valid_from <= today && self.0.this.valid_to.is_none_or(|to| to >= today)
     }
 }

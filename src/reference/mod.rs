@@ -3,6 +3,7 @@
 //! idempotent: it inserts what is missing and never changes existing rows.
 
 pub mod graphql;
+pub mod loaders;
 mod regions;
 pub mod service;
 
@@ -14,7 +15,7 @@ use sea_orm::{
     ConnectionTrait, EntityTrait, QuerySelect, TransactionTrait,
 };
 
-use crate::domain::{AgencyKind, ElectionKind, RegionCode, RegionKind};
+use crate::domain::{agencies, AgencyKind, ElectionKind, RegionCode, RegionKind};
 use crate::entity::{agency, election, region, region_alias};
 
 pub use regions::REGIONS;
@@ -106,30 +107,30 @@ pub fn agencies() -> Vec<AgencySeed> {
         let parent_region = RegionCode::parse(code).ok().and_then(|c| c.parent());
         match r.kind {
             RegionKind::Province => {
-                let p = Some("BAWASLU".to_owned());
+                let p = Some(agencies::BAWASLU_RI.to_owned());
                 out.push(local(
-                    format!("BAWASLU-{code}"),
+                    agencies::bawaslu(code),
                     format!("Bawaslu Provinsi {}", r.name),
                     AgencyKind::BawasluProvince,
                     code,
                     p,
                 ));
                 out.push(local(
-                    format!("PEMDA-{code}"),
+                    agencies::pemda(code),
                     format!("Pemerintah Provinsi {}", r.name),
                     AgencyKind::RegionalGovernment,
                     code,
                     None,
                 ));
                 out.push(local(
-                    format!("INSPEKTORAT-{code}"),
+                    agencies::inspectorate(code),
                     format!("Inspektorat Provinsi {}", r.name),
                     AgencyKind::Inspectorate,
                     code,
-                    Some(format!("PEMDA-{code}")),
+                    Some(agencies::pemda(code)),
                 ));
                 out.push(local(
-                    format!("GAKKUMDU-{code}"),
+                    agencies::gakkumdu(code),
                     format!("Sentra Gakkumdu Provinsi {}", r.name),
                     AgencyKind::Gakkumdu,
                     code,
@@ -137,30 +138,30 @@ pub fn agencies() -> Vec<AgencySeed> {
                 ));
             }
             RegionKind::Kabupaten | RegionKind::Kota => {
-                let p = parent_region.map(|p| format!("BAWASLU-{p}"));
+                let p = parent_region.map(|p| agencies::bawaslu(&p));
                 out.push(local(
-                    format!("BAWASLU-{code}"),
+                    agencies::bawaslu(code),
                     format!("Bawaslu {}", r.name),
                     AgencyKind::BawasluRegency,
                     code,
                     p,
                 ));
                 out.push(local(
-                    format!("PEMDA-{code}"),
+                    agencies::pemda(code),
                     format!("Pemerintah {}", r.name),
                     AgencyKind::RegionalGovernment,
                     code,
                     None,
                 ));
                 out.push(local(
-                    format!("INSPEKTORAT-{code}"),
+                    agencies::inspectorate(code),
                     format!("Inspektorat {}", r.name),
                     AgencyKind::Inspectorate,
                     code,
-                    Some(format!("PEMDA-{code}")),
+                    Some(agencies::pemda(code)),
                 ));
                 out.push(local(
-                    format!("GAKKUMDU-{code}"),
+                    agencies::gakkumdu(code),
                     format!("Sentra Gakkumdu {}", r.name),
                     AgencyKind::Gakkumdu,
                     code,
@@ -168,7 +169,7 @@ pub fn agencies() -> Vec<AgencySeed> {
                 ));
             }
             RegionKind::Kecamatan => {
-                let p = parent_region.map(|p| format!("BAWASLU-{p}"));
+                let p = parent_region.map(|p| agencies::bawaslu(&p));
                 out.push(local(
                     format!("PANWASCAM-{code}"),
                     format!("Panwaslu Kecamatan {}", r.name),

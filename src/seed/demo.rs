@@ -17,12 +17,10 @@ use super::demo_data::{CASES, OFFICIALS};
 use super::history::path_to;
 use super::DemoCase;
 use crate::auth::{Permission, Principal};
-use crate::case::commands::{self, Step};
-use crate::case::follow_up::{self, Decree};
+use crate::case::commands::{self, Decree, Rules, Step};
 use crate::case::intake::{self, NewAllegation, NewCase, NewEvidence, NewReporter, SubjectRef};
-use crate::config::Deadlines;
 use crate::domain::{
-    CaseSource, CaseState as S, Classification, ClosureReason as Close, DecisionOutcome, EscalationKind,
+    agencies, CaseSource, CaseState as S, Classification, ClosureReason as Close, DecisionOutcome, EscalationKind,
     ExecutionStatus, Nik, Nip, RegionCode, SubjectKind,
 };
 use crate::entity::{agency, case, official};
@@ -207,10 +205,10 @@ async fn play(
     c: &DemoCase,
     officials: &HashMap<&'static str, (i64, SubjectKind, String)>,
     agencies: &HashMap<String, agency::Model>,
-    deadlines: Deadlines,
+    rules: Rules,
 ) -> anyhow::Result<()> {
     let handling = actor(agencies, c.handling)?;
-    let mut case = intake::receive_case(db, Some(&handling), new_case(c, officials)?)
+    let mut case = intake::receive_case(db, Some(&handling), rules, new_case(c, officials)?)
         .await
         .map_err(|e| anyhow::anyhow!("demo case `{}`: intake: {e}", c.summary))?;
     let kinds: Vec<(SubjectKind, String)> =
@@ -263,11 +261,9 @@ async fn play(
         };
         let as_ = |code: &str| actor(agencies, code);
         let result = match state {
-            S::FormalMaterialCheck => commands::start_formal_check(db, Some(&handling), step).await,
-            S::Registered | S::NotRegistered => {
-                commands::complete_formal_check(db, Some(&handling), deadlines, step).await
-            }
-            S::ClarificationAssessment => commands::start_clarification(db, Some(&handling), step).await,
+            S::FormalMaterialCheck => commands::start_formal_check(db, Some(&handling), rules, step).await,
+            S::Registered | S::NotRegistered => commands::complete_formal_check(db, Some(&handling), rules, step).await,
+            S::ClarificationAssessment => commands::start_clarification(db, Some(&handling), rules, step).await,
             S::Decided | S::CriminalProcess => {
                 let classification = match (state, closure) {
                     (S::CriminalProcess, _) => Classification::TindakPidanaPemilihan,
@@ -279,40 +275,40 @@ async fn play(
                     }
                     _ => Classification::PerundanganLainnya,
                 };
-                commands::decide(db, Some(&handling), deadlines, step, classification, false).await
+                commands::decide(db, Some(&handling), rules, step, classification, false).await
             }
             S::Forwarded => {
-                follow_up::forward(
+                commands::forward(
                     db,
                     Some(&handling),
-                    deadlines,
+                    rules,
                     step,
                     format!("{}/PP.01.02/K.{}/2024", case.id, region_of(c.handling)),
                     vec![],
                 )
                 .await
             }
-            S::AgencyVerifying => follow_up::acknowledge(db, Some(&as_("BKN")?), deadlines, step).await,
+            S::AgencyVerifying => commands::acknowledge(db, Some(&as_("BKN")?), rules, step).await,
             S::SanctionRecommended => {
-                follow_up::verify(db, Some(&as_("BKN")?), deadlines, step, DecisionOutcome::Proven, Some(sanction()?))
-                    .await
+                commands::verify(db, Some(&as_("BKN")?), rules, step, DecisionOutcome::Proven, Some(sanction()?)).await
             }
             S::OverdueEscalated => {
-                follow_up::escalate(
+                commands::escalate(
                     db,
                     Some(&as_("BKN")?),
+                    rules,
                     step,
                     EscalationKind::SiasnBlock,
                     Some(format!("B-{}/BKN/2024", case.id)),
                 )
                 .await
             }
-            S::PpkExamination => follow_up::open_examination(db, Some(&as_(&ppk_code)?), deadlines, step).await,
+            S::PpkExamination => commands::open_examination(db, Some(&as_(&ppk_code)?), rules, step).await,
             S::SanctionImposed => {
-                follow_up::impose_sanction(db, Some(&as_(&ppk_code)?), step, decree(sanction()?)).await
+                commands::impose_sanction(db, Some(&as_(&ppk_code)?), rules, step, decree(sanction()?)).await
             }
-            S::AdminAppeal => follow_up::file_appeal(db, Some(&as_(&ppk_code)?), step).await,
-            S::ExecutionMonitoring => follow_up::start_monitoring(db, Some(&as_(&ppk_code)?), step).await,
+            S::AdminAppeal => commands::file_appeal(db, Some(&as_(&ppk_code)?), rules, step).await,
+            S::ExecutionMonitoring => commands::start_monitoring(db, Some(&as_(&ppk_code)?), rules, step).await,
             S::Closed => match closure {
                 Some(Close::NotProven | Close::Cancelled | Close::Rejected | Close::SubjectSeparated) => {
                     let outcome = match closure {
@@ -321,24 +317,33 @@ async fn play(
                         Some(Close::Rejected) => DecisionOutcome::Rejected,
                         _ => DecisionOutcome::SubjectSeparated,
                     };
-                    follow_up::verify(db, Some(&as_("BKN")?), deadlines, step, outcome, None).await
+                    commands::verify(db, Some(&as_("BKN")?), rules, step, outcome, None).await
                 }
                 Some(Close::CriminalVerdict) => {
-                    let gakkumdu = as_(&format!("GAKKUMDU-{}", region_of(c.handling)))?;
-                    follow_up::record_verdict(db, Some(&gakkumdu), step, true, format!("{}/Pid.S/2024/PN", case.id))
-                        .await
+                    let gakkumdu = as_(&agencies::gakkumdu(&region_of(c.handling)))?;
+                    commands::record_verdict(
+                        db,
+                        Some(&gakkumdu),
+                        rules,
+                        step,
+                        true,
+                        format!("{}/Pid.S/2024/PN", case.id),
+                    )
+                    .await
                 }
                 Some(Close::SanctionExecuted) => {
-                    let checked = follow_up::check_execution(
+                    let checked = commands::check_execution(
                         db,
                         Some(&handling),
+                        rules,
                         step.clone(),
                         ExecutionStatus::Done,
                         Some(format!("BA-{}/PENGAWASAN/2024", case.id)),
                     )
                     .await
                     .map_err(|e| anyhow::anyhow!("demo case `{}`: execution check: {e}", c.summary))?;
-                    follow_up::close(db, Some(&handling), Step { expected_version: checked.version, ..step }).await
+                    commands::close(db, Some(&handling), rules, Step { expected_version: checked.version, ..step })
+                        .await
                 }
                 // Decided as no violation or for the KPU track: the decision closed it.
                 _ => Ok(case.clone()),
@@ -380,9 +385,9 @@ async fn load_scenario(db: &DatabaseConnection) -> anyhow::Result<DemoReport> {
         return Ok(DemoReport { officials: inserted, cases: 0, publications: 0 });
     }
     // Intake stamps today's date unless told otherwise; the demo plays 2024.
-    let deadlines = Deadlines::default();
+    let rules = Rules::default();
     for c in CASES {
-        play(db, c, &officials, &agencies, deadlines).await?;
+        play(db, c, &officials, &agencies, rules).await?;
     }
     Ok(DemoReport { officials: inserted, cases: CASES.len(), publications: 0 })
 }

@@ -751,6 +751,41 @@ pub const OFFICIALS: &[DemoOfficial] = &[
 ];
 
 pub const CASES: &[DemoCase] = &[
+    // A report placed in Lubuk Linggau but handled by the provincial office
+    // (it concerns the governor race): the city office sees the case, not
+    // its reporter (the superior-office reporter rule).
+    DemoCase {
+        source: Src::Laporan,
+        handling: "BAWASLU-16",
+        place: "16.73.02",
+        election: "16",
+        occurred_on: "2024-12-30",
+        known_on: "2025-01-02",
+        received_on: "2025-01-06",
+        state: S::ClarificationAssessment,
+        closure: None,
+        summary: "A voter reported that a kelurahan head in Lubuk Linggau thanked residents at a neighbourhood meeting for electing the winning governor pair and promised them priority in the pair's programmes. The provincial office handles it as a governor-race case.",
+        reporter: Some(DemoReporter {
+            kind: Rk::Voter,
+            name: "Hendra Saputra",
+            phone: "081273640518",
+            nik: "1673021009880001",
+            voter_region: "16.73.02",
+        }),
+        allegations: &[DemoAllegation {
+            official: "lurah-llg-airkuti",
+            violation: V::DisPartisanActivity,
+            act_on: "2024-12-30",
+            place: "16.73.02",
+            description: "Thanked residents for electing a governor pair and promised priority in its programmes.",
+        }],
+        evidence: &[DemoEvidence {
+            kind: Ev::Video,
+            description: "Phone video of the neighbourhood meeting",
+            captured_on: "2024-12-30",
+        }],
+        sanction: None,
+    },
     // ================= Kota Lubuk Linggau (16.73) =================
     DemoCase {
         source: Src::Temuan,

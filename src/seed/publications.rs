@@ -74,7 +74,9 @@ pub(super) async fn ensure_demo_publications(db: &DatabaseConnection) -> anyhow:
         let p = publisher(db, office).await?;
         let as_of = NaiveDate::from_ymd_opt(y, m, d).context("demo publications: bad date")?;
         let req = PublishRequest { scope, measure, group_by, as_of: Some(as_of), title: None };
-        publish(db, Some(&p), DEMO_THRESHOLD, req).await.map_err(|e| anyhow::anyhow!("demo publication: {e}"))?;
+        publish(db, Some(&p), DEMO_THRESHOLD, crate::clock::Clock::system(), req)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo publication: {e}"))?;
         added += 1;
     }
     Ok(added)

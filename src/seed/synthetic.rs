@@ -16,8 +16,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 
 use super::history::{self, AllegationPlan, Batch, CasePlan, Directory, EvidencePlan, Ids, ReporterPlan};
 use crate::domain::{
-    CaseSource, CaseState, ClosureReason, EvidenceKind, PositionClass, RegionKind, ReporterKind, SanctionCode,
-    SubjectKind, ViolationCode,
+    agencies, code_contains, CaseSource, CaseState, ClosureReason, EvidenceKind, PositionClass, RegionKind,
+    ReporterKind, SanctionCode, SubjectKind, ViolationCode,
 };
 use crate::entity::{election, official};
 use crate::reference::{self, REGIONS};
@@ -203,7 +203,7 @@ pub async fn load_synthetic(db: &DatabaseConnection, opts: SyntheticOptions) -> 
     let places: Vec<&str> = REGIONS
         .iter()
         .filter(|r| r.kind == RegionKind::Province && r.code != "34")
-        .filter(|r| !regencies.iter().any(|k| k.starts_with(&format!("{}.", r.code))))
+        .filter(|r| !regencies.iter().any(|k| *k != r.code && code_contains(r.code, k)))
         .map(|r| r.code)
         .chain(regencies.iter().copied())
         .collect();
@@ -225,9 +225,9 @@ pub async fn load_synthetic(db: &DatabaseConnection, opts: SyntheticOptions) -> 
             let place = *pick(&mut rng, &places);
             let kind = subject_kind(&mut rng);
             let employer_code = match kind {
-                SubjectKind::Tni => "TNI".to_owned(),
-                SubjectKind::Polri => "POLRI".to_owned(),
-                _ => format!("PEMDA-{place}"),
+                SubjectKind::Tni => agencies::TNI.to_owned(),
+                SubjectKind::Polri => agencies::POLRI.to_owned(),
+                _ => agencies::pemda(place),
             };
             let employer = *agency_ids.get(&employer_code).with_context(|| format!("no agency {employer_code}"))?;
             let id = ids.take("official");

@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, Entit
 use super::dimension::{enum_label, Dimension, GroupBy, Measure, Stage, ViolationCategory, UNGRADED};
 use crate::auth::Principal;
 use crate::case::service::CaseFilter;
-use crate::domain::{CaseState, DecisionKind, ViolationCode};
+use crate::domain::{CaseState, ViolationCode};
 use crate::entity::{agency_decision, allegation, case, case_event, forwarding, official, region};
 use crate::error::{AppError, AppResult};
 use crate::policy;
@@ -180,8 +180,7 @@ fn units(viewer: Option<&Principal>, filter: &CaseFilter, as_of: Option<NaiveDat
                 .equals((agency_decision::Entity, agency_decision::Column::ForwardingId)),
         )
         // The same rule as `Case.sanctions`.
-        .and_where(agency_decision::Column::SanctionCode.is_not_null())
-        .and_where(agency_decision::Column::Kind.is_not_in([DecisionKind::Verification, DecisionKind::Recommendation]));
+        .cond_where(crate::case::sanction_decisions());
     let mut state: SimpleExpr = Expr::col((case::Entity, case::Column::State)).into();
     let mut q = Query::select();
     if let Some(day) = as_of {

@@ -1,5 +1,9 @@
-//! Test harness: one fresh database per test and engine, migrated through the
-//! real migrations, and the real router driven in-process.
+//! Test harness: one database per test and engine, and the real router
+//! driven in-process. Each test's database is a clone of a template that was
+//! migrated through the real migrations (and, for demo tests, seeded through
+//! the workflow) once per test process and engine: PostgreSQL clones it with
+//! `CREATE DATABASE … TEMPLATE`, SQLite copies the file. Set
+//! `NETRA_TEST_NO_TEMPLATE=1` to migrate and seed every database afresh.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -63,6 +67,115 @@ impl Drop for Cleanup {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// What a template holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Template {
+    /// Migrated, with reference data.
+    Reference,
+    /// Also the demo data, played through the workflow.
+    Demo,
+}
+
+impl Template {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Reference => "ref",
+            Self::Demo => "demo",
+        }
+    }
+}
+
+/// The templates of this process: a SQLite file path or a PostgreSQL
+/// database name, per (engine, template).
+static TEMPLATES: [[std::sync::OnceLock<String>; 2]; 2] = [
+    [std::sync::OnceLock::new(), std::sync::OnceLock::new()],
+    [std::sync::OnceLock::new(), std::sync::OnceLock::new()],
+];
+
+fn templates_enabled() -> bool {
+    !std::env::var("NETRA_TEST_NO_TEMPLATE").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Runs `f` to completion on a runtime of its own (templates are shared by
+/// tests that each run on their own runtime).
+fn on_own_runtime<T: Send + 'static>(f: impl std::future::Future<Output = T> + Send + 'static) -> T {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(f)
+    })
+    .join()
+    .unwrap()
+}
+
+/// Migrates `url` and loads what `template` holds.
+async fn prepare(url: &str, template: Template) {
+    let db = netra::db::connect(url).await.unwrap();
+    netra::db::migrate(&db).await.unwrap();
+    netra::reference::load(&db).await.unwrap();
+    if template == Template::Demo {
+        netra::seed::load_demo(&db).await.unwrap();
+    }
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
+    }
+    db.close().await.unwrap();
+}
+
+/// The admin URL of the PostgreSQL server and the URL of database `name` on it.
+fn postgres_urls(name: &str) -> (String, String) {
+    let admin_url = std::env::var("NETRA_TEST_POSTGRES_URL").unwrap();
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_owned();
+    (admin_url, format!("{base}/{name}"))
+}
+
+/// Drops the templates left by test processes that have ended (a process
+/// cannot drop its own at exit); a live process's templates are kept.
+async fn drop_stale_templates(admin: &DatabaseConnection) {
+    let rows = admin
+        .query_all(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'netra_tpl_%'".to_owned(),
+        ))
+        .await
+        .unwrap();
+    for row in rows {
+        let name: String = row.try_get_by_index(0).unwrap();
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+        }
+    }
+}
+
+/// The template for (`engine`, `template`), built on first use.
+fn template(engine: Engine, template: Template) -> String {
+    let slot = &TEMPLATES[usize::from(engine == Engine::Postgres)][usize::from(template == Template::Demo)];
+    slot.get_or_init(|| {
+        on_own_runtime(async move {
+            match engine {
+                Engine::Sqlite => {
+                    let dir = tempfile::Builder::new().prefix("netra-tpl-").tempdir().unwrap().keep();
+                    let path = dir.join("template.db");
+                    prepare(&format!("sqlite://{}?mode=rwc", path.display()), template).await;
+                    path.display().to_string()
+                }
+                Engine::Postgres => {
+                    let name = format!("netra_tpl_{}_{}", std::process::id(), template.name());
+                    let (admin_url, url) = postgres_urls(&name);
+                    let admin = sea_orm::Database::connect(&admin_url).await.unwrap();
+                    drop_stale_templates(&admin).await;
+                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await.unwrap();
+                    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+                    prepare(&url, template).await;
+                    admin.close().await.unwrap();
+                    name
+                }
+            }
+        })
+    })
+    .clone()
+}
+
 /// A running netra over a fresh database.
 pub struct TestApp {
     pub engine: Engine,
@@ -78,27 +191,35 @@ pub struct TestApp {
     _cleanup: Cleanup,
 }
 
-/// A fresh, empty database URL for `engine`.
-async fn fresh_database(engine: Engine) -> (String, Cleanup) {
+/// A new database URL for `engine`: empty, or a clone of `template`.
+async fn fresh_database(engine: Engine, template: Option<Template>) -> (String, Cleanup) {
     match engine {
         Engine::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("netra.db").display());
+            let path = dir.path().join("netra.db");
+            if let Some(t) = template {
+                std::fs::copy(self::template(engine, t), &path).unwrap();
+            }
+            let url = format!("sqlite://{}?mode=rwc", path.display());
             (url, Cleanup::Sqlite(dir))
         }
         Engine::Postgres => {
-            let admin_url = std::env::var("NETRA_TEST_POSTGRES_URL").unwrap();
             let name = format!(
                 "netra_test_{}_{}_{}",
                 std::process::id(),
                 COUNTER.fetch_add(1, Ordering::SeqCst),
                 rand_suffix()
             );
+            let (admin_url, url) = postgres_urls(&name);
+            let source = template.map(|t| self::template(engine, t));
             let admin = sea_orm::Database::connect(&admin_url).await.unwrap();
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+            match source {
+                Some(tpl) => admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{tpl}\"")).await,
+                None => admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await,
+            }
+            .unwrap();
             admin.close().await.unwrap();
-            let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-            (format!("{base}/{name}"), Cleanup::Postgres { admin_url: admin_url.clone(), name })
+            (url, Cleanup::Postgres { admin_url, name })
         }
     }
 }
@@ -124,10 +245,22 @@ impl TestApp {
     }
 
     async fn spawn_inner(engine: Engine, adjust: impl FnOnce(&mut Config), auth: Option<Authenticator>) -> Self {
-        let (url, cleanup) = fresh_database(engine).await;
+        Self::spawn_from(engine, Template::Reference, adjust, auth).await
+    }
+
+    /// An app over a database holding what `template` holds.
+    async fn spawn_from(
+        engine: Engine,
+        template: Template,
+        adjust: impl FnOnce(&mut Config),
+        auth: Option<Authenticator>,
+    ) -> Self {
+        let cloned = templates_enabled();
+        let (url, cleanup) = fresh_database(engine, cloned.then_some(template)).await;
+        if !cloned {
+            prepare(&url, template).await;
+        }
         let mut db = netra::db::connect(&url).await.unwrap();
-        netra::db::migrate(&db).await.unwrap();
-        netra::reference::load(&db).await.unwrap();
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
         let statement_log = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -161,9 +294,7 @@ impl TestApp {
 
     /// A migrated app with the demo data on `engine`.
     pub async fn with_demo(engine: Engine) -> Self {
-        let app = Self::spawn(engine).await;
-        netra::seed::load_demo(&app.db).await.unwrap();
-        app
+        Self::spawn_from(engine, Template::Demo, |_| {}, None).await
     }
 
     /// One app with demo data per engine of this run.

@@ -30,19 +30,19 @@ const CALLERS: [(Role, Option<&str>); 7] = [
 async fn graphql_js_standard_introspection_returns_each_callers_role_schema() {
     let app = TestApp::spawn(Engine::Sqlite).await;
     for (role, agency) in CALLERS {
-        let expected = netra::graphql::sdl::sdl_for_role(role).await.unwrap();
+        let expected = netra::app::sdl::sdl_for_role(role).await.unwrap();
         let token = agency.map(|a| app.token_with(a, &["read", "write", "publish", "audit"]));
         for query in [STANDARD, FULL] {
             let (status, body) = app.gql(token.as_deref(), query, json!({})).await;
             assert_eq!(status, 200, "{role:?}: {body}");
             assert!(body.get("errors").is_none(), "{role:?}: {body}");
-            let got = netra::graphql::sdl::render(&body["data"], role);
+            let got = netra::app::sdl::render(&body["data"], role);
             assert!(got == expected, "{role:?}: introspection differs from `netra schema --role {}`", role.name());
         }
     }
     // The role schemas differ where the policy says: only Bawaslu has the reporter.
-    let bawaslu = netra::graphql::sdl::sdl_for_role(Role::Bawaslu).await.unwrap();
-    let bkn = netra::graphql::sdl::sdl_for_role(Role::Bkn).await.unwrap();
+    let bawaslu = netra::app::sdl::sdl_for_role(Role::Bawaslu).await.unwrap();
+    let bkn = netra::app::sdl::sdl_for_role(Role::Bkn).await.unwrap();
     assert!(bawaslu.contains("  reporter: Reporter\n") && !bkn.contains("  reporter: Reporter\n"));
 }
 
@@ -119,6 +119,6 @@ async fn production_lets_only_authenticated_callers_introspect() {
     assert!(anonymous["data"]["__schema"].is_null(), "{anonymous}");
     let (_, bkn) = app.gql(Some(&app.token("BKN")), STANDARD, json!({})).await;
     assert!(bkn.get("errors").is_none(), "{bkn}");
-    let expected = netra::graphql::sdl::sdl_for_role(Role::Bkn).await.unwrap();
-    assert!(netra::graphql::sdl::render(&bkn["data"], Role::Bkn) == expected);
+    let expected = netra::app::sdl::sdl_for_role(Role::Bkn).await.unwrap();
+    assert!(netra::app::sdl::render(&bkn["data"], Role::Bkn) == expected);
 }

@@ -2,7 +2,7 @@
 
 #[test]
 fn schema_graphql_is_current() {
-    let current = netra::graphql::schema::sdl();
+    let current = netra::app::schema::sdl();
     let checked_in = include_str!("../../schema.graphql").replace("\r\n", "\n");
     assert!(
         current == checked_in,
@@ -15,7 +15,7 @@ async fn each_role_schema_file_is_current() {
     for role in netra::policy::Role::ALL {
         let path = format!("{}/docs/schema/{}.graphql", env!("CARGO_MANIFEST_DIR"), role.name());
         let checked_in = std::fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
-        let current = netra::graphql::sdl::sdl_for_role(role).await.unwrap();
+        let current = netra::app::sdl::sdl_for_role(role).await.unwrap();
         assert!(current == checked_in, "{path} is stale: run `cargo run -q -- schema --role {} > {path}`", role.name());
     }
 }
@@ -43,7 +43,7 @@ async fn role_schemas_hide_exactly_the_fields_the_role_may_never_see() {
     };
     let has = |lines: &[String], field: &str| lines.iter().any(|l| l.starts_with(field));
     for role in Role::ALL {
-        let sdl = netra::graphql::sdl::sdl_for_role(role).await.unwrap();
+        let sdl = netra::app::sdl::sdl_for_role(role).await.unwrap();
         let case = block(&sdl, "Case");
         let official = block(&sdl, "Official");
         assert_eq!(has(&case, "reporter: Reporter"), role == Role::Bawaslu, "{role:?} reporter");

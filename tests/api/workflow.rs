@@ -7,8 +7,10 @@ use serde_json::{json, Value};
 
 use crate::helpers::{engines, error_code, TestApp};
 
+/// A date `offset` days from today in Palembang and Lubuk Linggau (WIB), the
+/// offices these tests act for.
 fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+    ((Utc::now() + Duration::hours(7)).date_naive() + Duration::days(offset)).to_string()
 }
 
 const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";

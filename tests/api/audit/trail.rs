@@ -43,7 +43,7 @@ async fn audit_events_exist_only_for_bawaslu_ri_tokens_with_audit() {
     assert!(body.get("errors").is_none(), "{body}");
     assert!(body["data"]["auditEvents"]["totalCount"].as_u64().unwrap() >= 1, "{body}");
     for role in netra::policy::Role::ALL {
-        let sdl = netra::graphql::sdl::sdl_for_role(role).await.unwrap();
+        let sdl = netra::app::sdl::sdl_for_role(role).await.unwrap();
         assert_eq!(sdl.contains("auditEvents("), role == netra::policy::Role::Bawaslu, "{role:?}");
     }
 }

@@ -16,9 +16,9 @@ use crate::publication::graphql::{PublicationMutation, PublicationQuery};
 use crate::reference::graphql::ReferenceQuery;
 use crate::statistics::graphql::StatisticsQuery;
 
-use super::depth::{DepthLimit, DepthLimits};
-use super::guard::{RequestGuard, ShapeLimits};
 use super::node::NodeQuery;
+use crate::graphql::depth::{DepthLimit, DepthLimits};
+use crate::graphql::guard::{RequestGuard, ShapeLimits};
 
 /// The query root: every slice's root fields.
 #[derive(MergedObject, Default)]

@@ -10,11 +10,11 @@ use async_graphql::Request;
 use sea_orm::DatabaseConnection;
 use serde_json::Value;
 
-use super::loaders::Loaders;
-use super::RequestViewer;
 use crate::auth::{Jurisdiction, Permission, Principal};
 use crate::config::Config;
 use crate::domain::AgencyKind;
+use crate::graphql::batch::Loaders;
+use crate::graphql::RequestViewer;
 use crate::policy::Role;
 
 const INTROSPECTION: &str = r"{ __schema { queryType { name } mutationType { name } types { kind name description
@@ -146,7 +146,7 @@ const BUILT_IN: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
 /// The SDL of the schema as a caller of `role` sees it.
 pub async fn sdl_for_role(role: Role) -> anyhow::Result<String> {
     let config = Arc::new(Config::for_database("sqlite::memory:"));
-    let schema = super::build_schema(DatabaseConnection::Disconnected, config);
+    let schema = super::schema::build_schema(DatabaseConnection::Disconnected, config);
     let viewer = principal_for(role);
     let loaders = Loaders::new(DatabaseConnection::Disconnected, viewer.clone());
     let resp = schema.execute(Request::new(INTROSPECTION).data(RequestViewer(viewer)).data(loaders)).await;

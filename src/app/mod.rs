@@ -1,5 +1,7 @@
-//! The HTTP application: shared state, the router with its middleware, and
-//! `serve`.
+//! The HTTP application, the top layer: shared state, the router with its
+//! middleware and `serve`, the GraphQL endpoint (`handler`), and the schema
+//! assembled from every slice (`schema`, `node`, `sdl`). Nothing below
+//! `app` imports it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,8 +23,13 @@ use tower_http::trace::TraceLayer;
 use crate::audit::AuditWriter;
 use crate::auth::{Authenticator, DevIssuer};
 use crate::config::Config;
-use crate::graphql::{self, AppSchema};
 use crate::registry::Registry;
+use schema::AppSchema;
+
+pub mod handler;
+pub mod node;
+pub mod schema;
+pub mod sdl;
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -67,12 +74,20 @@ impl AppState {
     /// State over an open database with a ready authenticator.
     pub fn with_authenticator(db: DatabaseConnection, config: Config, auth: Authenticator) -> Self {
         let config = Arc::new(config);
-        let schema = graphql::build_schema(db.clone(), config.clone());
-        let anonymous_schema = graphql::schema::build_anonymous_schema(db.clone(), config.clone());
+        let schema = schema::build_schema(db.clone(), config.clone());
+        let anonymous_schema = schema::build_anonymous_schema(db.clone(), config.clone());
         // Needs a Tokio runtime: the writer is a background task.
         let audit = if config.audit { AuditWriter::start(db.clone()) } else { AuditWriter::disabled() };
         let registry = Registry::start(&db);
         Self { db, config, schema, anonymous_schema, auth, audit, registry }
+    }
+}
+
+/// Handlers below `app` (the open-data files) take only the pool, so that
+/// they need not know `AppState`.
+impl axum::extract::FromRef<AppState> for DatabaseConnection {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
     }
 }
 
@@ -114,8 +129,8 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let config = state.config.clone();
     Router::new()
-        .route("/graphql", get(graphql::handler::graphql).post(graphql::handler::graphql))
-        .route("/graphiql", get(graphql::handler::graphiql))
+        .route("/graphql", get(handler::graphql).post(handler::graphql))
+        .route("/graphiql", get(handler::graphiql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/public/publications/{file}", get(crate::publication::http::open_data))

@@ -13,13 +13,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 
-use super::loaders::Loaders;
-use super::RequestViewer;
-use crate::app::AppState;
+use super::AppState;
 use crate::audit::RequestMeta;
 use crate::auth::Principal;
 use crate::config::Introspection;
 use crate::error::AppError;
+use crate::graphql::batch::Loaders;
+use crate::graphql::RequestViewer;
 
 /// Reads the bearer token, if any. `Err` carries the refusal message.
 async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, String> {

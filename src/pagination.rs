@@ -1,4 +1,7 @@
-//! Relay connections: page-size limits and opaque keyset cursors.
+//! Keyset pagination shared by services and resolvers: validated page
+//! requests, pages fetched with one extra row, opaque cursors and the
+//! `totalCount` field every connection carries. It depends on nothing above
+//! `error`, so services never reach into the GraphQL layer for it.
 
 use async_graphql::SimpleObject;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

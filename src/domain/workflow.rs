@@ -1,105 +1,89 @@
 //! The case state machine (BRIEF §6) as pure data: which action moves a case
 //! from which state to which. No I/O and no authorization here: the policy
-//! says who may take an action; the commands load, check and write.
+//! says who may take an action; the workflow engine loads, checks and writes.
 
-use crate::domain::CaseState as S;
+use super::CaseState as S;
 
-/// A step of the process. Each GraphQL mutation takes exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
+/// Declares [`Action`] from one list: each variant with its timeline name.
+/// `ALL` and `name` are generated from the same list, so no count or match
+/// arm is ever typed by hand.
+macro_rules! actions {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)+) => {
+        /// A step of the process. Each GraphQL mutation takes exactly one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Action {
+            /// Every action, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
+
+            /// The name stored in the timeline and shown in errors.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    /// A Bawaslu office records a new report or finding (intake).
+    Receive => "RECEIVE",
     /// The handling office starts the formal and material check.
-    StartFormalCheck,
+    StartFormalCheck => "START_FORMAL_CHECK",
     /// The check ends: registered, or not registered with a reason.
-    CompleteFormalCheck,
+    CompleteFormalCheck => "COMPLETE_FORMAL_CHECK",
     /// Another Bawaslu tier takes the case over (before the check).
-    Transfer,
+    Transfer => "TRANSFER",
     /// Clarification hearings and legal assessment begin.
-    StartClarification,
+    StartClarification => "START_CLARIFICATION",
     /// The commissioners' plenary decides.
-    Decide,
+    Decide => "DECIDE",
     /// Proven allegations are forwarded to the competent agencies.
-    Forward,
+    Forward => "FORWARD",
     /// BKN acknowledges an ASN recommendation and starts verifying.
-    Acknowledge,
+    Acknowledge => "ACKNOWLEDGE",
     /// BKN records its verification (and, when proven, its recommendation).
-    Verify,
+    Verify => "VERIFY",
     /// The PPK (or the receiving agency) opens its examination.
-    OpenExamination,
+    OpenExamination => "OPEN_EXAMINATION",
     /// The PPK issues the sanction decree.
-    ImposeSanction,
+    ImposeSanction => "IMPOSE_SANCTION",
     /// BKN escalates against a PPK that is overdue.
-    Escalate,
+    Escalate => "ESCALATE",
     /// An objection or administrative appeal is filed.
-    FileAppeal,
+    FileAppeal => "FILE_APPEAL",
     /// The appeal is decided (upheld or changed).
-    ResolveAppeal,
+    ResolveAppeal => "RESOLVE_APPEAL",
     /// The sanction is in force; its execution is followed up.
-    StartMonitoring,
+    StartMonitoring => "START_MONITORING",
     /// A check of the sanction's execution (no state change).
-    CheckExecution,
+    CheckExecution => "CHECK_EXECUTION",
     /// A court verdict on the criminal track.
-    RecordVerdict,
+    RecordVerdict => "RECORD_VERDICT",
     /// The handling office closes a case whose sanction was carried out.
-    Close,
+    Close => "CLOSE",
     /// Evidence metadata added (no state change).
-    AddEvidence,
+    AddEvidence => "ADD_EVIDENCE",
     /// A correction recorded as a new event (no state change).
-    Correct,
+    Correct => "CORRECT",
 }
 
 impl Action {
-    /// Every action.
-    pub const ALL: [Self; 19] = [
-        Self::StartFormalCheck,
-        Self::CompleteFormalCheck,
-        Self::Transfer,
-        Self::StartClarification,
-        Self::Decide,
-        Self::Forward,
-        Self::Acknowledge,
-        Self::Verify,
-        Self::OpenExamination,
-        Self::ImposeSanction,
-        Self::Escalate,
-        Self::FileAppeal,
-        Self::ResolveAppeal,
-        Self::StartMonitoring,
-        Self::CheckExecution,
-        Self::RecordVerdict,
-        Self::Close,
-        Self::AddEvidence,
-        Self::Correct,
-    ];
-
-    /// The name stored in the timeline and shown in errors.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::StartFormalCheck => "START_FORMAL_CHECK",
-            Self::CompleteFormalCheck => "COMPLETE_FORMAL_CHECK",
-            Self::Transfer => "TRANSFER",
-            Self::StartClarification => "START_CLARIFICATION",
-            Self::Decide => "DECIDE",
-            Self::Forward => "FORWARD",
-            Self::Acknowledge => "ACKNOWLEDGE",
-            Self::Verify => "VERIFY",
-            Self::OpenExamination => "OPEN_EXAMINATION",
-            Self::ImposeSanction => "IMPOSE_SANCTION",
-            Self::Escalate => "ESCALATE",
-            Self::FileAppeal => "FILE_APPEAL",
-            Self::ResolveAppeal => "RESOLVE_APPEAL",
-            Self::StartMonitoring => "START_MONITORING",
-            Self::CheckExecution => "CHECK_EXECUTION",
-            Self::RecordVerdict => "RECORD_VERDICT",
-            Self::Close => "CLOSE",
-            Self::AddEvidence => "ADD_EVIDENCE",
-            Self::Correct => "CORRECT",
-        }
+    /// The action whose timeline name is `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|a| a.name() == name)
     }
 
     /// The states this action may start from. `via_bkn` says whether the
     /// case's subjects go through BKN (ASN) or skip its steps.
     pub fn from_states(self, via_bkn: bool) -> &'static [S] {
         match self {
+            // Intake creates the case: there is no state to start from.
+            Self::Receive => &[],
             Self::StartFormalCheck | Self::Transfer => &[S::Received],
             Self::CompleteFormalCheck => &[S::FormalMaterialCheck],
             Self::StartClarification => &[S::Registered],
@@ -148,7 +132,7 @@ impl Action {
 
 /// The actions that may follow `state` (for error messages and clients).
 pub fn next_actions(state: S, via_bkn: bool) -> Vec<Action> {
-    Action::ALL.into_iter().filter(|a| *a != Action::Correct && a.allowed_in(state, via_bkn)).collect()
+    Action::ALL.iter().copied().filter(|a| *a != Action::Correct && a.allowed_in(state, via_bkn)).collect()
 }
 
 #[cfg(test)]
@@ -169,6 +153,18 @@ mod tests {
         assert!(Action::OpenExamination.allowed_in(S::Forwarded, false));
         assert!(Action::Acknowledge.allowed_in(S::Forwarded, true));
         assert!(!Action::OpenExamination.allowed_in(S::Forwarded, true));
+    }
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        for a in Action::ALL {
+            assert_eq!(Action::from_name(a.name()), Some(*a));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len(), "two actions share a name");
+        assert_eq!(Action::from_name("REGISTER"), None);
     }
 
     #[test]
