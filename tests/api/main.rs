@@ -15,6 +15,7 @@ mod http;
 mod introspection;
 mod limits;
 mod loaders;
+mod lookahead;
 mod matrix;
 mod publications;
 mod reference;
