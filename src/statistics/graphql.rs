@@ -101,10 +101,15 @@ impl From<Breakdown> for StatisticsOut {
 /// labels and the counts. Only that is computed.
 fn selection(ctx: &Context<'_>) -> Selection {
     let look = ctx.look_ahead();
-    let parts = ["rows", "columns", "cells", "total"];
+    // Headings and cells carry their counts in `counts`; `total` is the counts.
+    let counted = [
+        look.field("rows").field("counts"),
+        look.field("columns").field("counts"),
+        look.field("cells").field("counts"),
+        look.field("total"),
+    ];
     let mut measures = [false; 4];
-    for part in parts {
-        let counts = look.field(part).field("counts");
+    for counts in &counted {
         for (i, name) in ["cases", "allegations", "officials", "sanctions"].into_iter().enumerate() {
             measures[i] |= counts.field(name).exists();
         }
