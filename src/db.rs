@@ -7,15 +7,37 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
+/// Prepared statements kept per connection. sqlx's default is 100; netra's
+/// batched loads send one text per list length (`IN ($1, …, $n)`), so a
+/// deep page alone can use dozens, and a miss costs a parse and plan.
+pub const STATEMENT_CACHE: usize = 512;
+
+/// The CPUs this process may use.
+fn cores() -> u32 {
+    std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(2))
+}
+
+/// PostgreSQL pool size for a machine with `cores` CPUs: four connections per
+/// core (a request waits on the database most of its time, and the audit
+/// writer and the registry listener hold one each), at least 16, at most 64
+/// (beyond that PostgreSQL spends its time switching, not working). See
+/// docs/performance.md.
+pub fn pool_size(cores: u32) -> u32 {
+    (cores * 4).clamp(16, 64)
+}
+
 /// Opens a pool for `url` with settings suited to each engine.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
         // One writer at a time is SQLite's rule; a small pool avoids lock churn.
-        opts.max_connections(4).min_connections(1);
+        opts.max_connections(4)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
     } else {
-        opts.max_connections(16);
+        let size = pool_size(cores());
+        opts.max_connections(size).map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
     }
     let db = Database::connect(opts).await.with_context(|| format!("cannot open the database at {}", redact(url)))?;
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -70,6 +92,14 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_pool_grows_with_the_cores_within_bounds() {
+        assert_eq!(super::pool_size(2), 16);
+        assert_eq!(super::pool_size(8), 32);
+        assert_eq!(super::pool_size(16), 64);
+        assert_eq!(super::pool_size(64), 64);
+    }
+
     #[test]
     fn redact_hides_only_the_password() {
         assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");

@@ -16,6 +16,7 @@ mod m20241101_000003_create_case;
 mod m20241201_000001_create_audit_event;
 mod m20241202_000001_create_publication;
 mod m20261201_000001_create_registry_version;
+mod m20261201_000002_add_read_indexes;
 
 /// Applies netra's migrations in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20241201_000001_create_audit_event::Migration),
             Box::new(m20241202_000001_create_publication::Migration),
             Box::new(m20261201_000001_create_registry_version::Migration),
+            Box::new(m20261201_000002_add_read_indexes::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::dimension::{Dimension, GroupBy};
-use super::service::{self, Breakdown, Cell, Counts, Heading};
+use super::service::{self, Breakdown, Cell, Counts, Heading, Selection};
 use crate::case::graphql::CaseFilterInput;
 use crate::case::service::CaseFilter;
 use crate::error::IntoGql;
@@ -97,6 +97,33 @@ impl From<Breakdown> for StatisticsOut {
     }
 }
 
+/// What the query selects under `statistics` (look-ahead): the parts, the
+/// labels and the counts. Only that is computed.
+fn selection(ctx: &Context<'_>) -> Selection {
+    let look = ctx.look_ahead();
+    // Headings and cells carry their counts in `counts`; `total` is the counts.
+    let counted = [
+        look.field("rows").field("counts"),
+        look.field("columns").field("counts"),
+        look.field("cells").field("counts"),
+        look.field("total"),
+    ];
+    let mut measures = [false; 4];
+    for counts in &counted {
+        for (i, name) in ["cases", "allegations", "officials", "sanctions"].into_iter().enumerate() {
+            measures[i] |= counts.field(name).exists();
+        }
+    }
+    Selection {
+        total: look.field("total").exists(),
+        rows: look.field("rows").exists(),
+        columns: look.field("columns").exists(),
+        cells: look.field("cells").exists(),
+        labels: look.field("rows").field("label").exists() || look.field("columns").field("label").exists(),
+        measures,
+    }
+}
+
 /// The `statistics` root field.
 #[derive(Default)]
 pub struct StatisticsQuery;
@@ -119,6 +146,7 @@ impl StatisticsQuery {
     ) -> async_graphql::Result<StatisticsOut> {
         let filter = CaseFilter::try_from(filter.unwrap_or_default()).gql()?;
         let group_by = GroupBy::parse(group_by).gql()?;
-        Ok(service::statistics(ctx.db(), ctx.viewer(), &filter, group_by).await.gql()?.into())
+        let selection = selection(ctx);
+        Ok(service::statistics(ctx.db(), ctx.viewer(), &filter, group_by, &selection).await.gql()?.into())
     }
 }

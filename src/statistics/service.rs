@@ -89,15 +89,44 @@ pub struct Breakdown {
     pub total: Counts,
 }
 
+/// What a caller asked for (GraphQL look-ahead): only that is computed.
+/// Parts not asked for come back empty and measures not asked for as 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    /// The grand total.
+    pub total: bool,
+    /// The row headings.
+    pub rows: bool,
+    /// The column headings (two-way).
+    pub columns: bool,
+    /// The cells.
+    pub cells: bool,
+    /// Region names for the headings' labels.
+    pub labels: bool,
+    /// Which counts, by [`Measure`]: cases, allegations, officials, sanctions.
+    pub measures: [bool; 4],
+}
+
+impl Selection {
+    /// Everything (publications freeze the whole table).
+    pub const ALL: Self =
+        Self { total: true, rows: true, columns: true, cells: true, labels: true, measures: [true; 4] };
+
+    fn wants(&self, m: Measure) -> bool {
+        self.measures[m as usize]
+    }
+}
+
 /// Live statistics for the caller: an authenticated agency with `read`.
 pub async fn statistics(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
     filter: &CaseFilter,
     group_by: GroupBy,
+    selection: &Selection,
 ) -> AppResult<Breakdown> {
     policy::may_read_statistics(viewer)?;
-    breakdown(db, viewer, filter, group_by, None).await
+    selected(db, viewer, filter, group_by, None, selection).await
 }
 
 /// The breakdown over the caller's case scope and `filter`. With `as_of`,
@@ -110,26 +139,59 @@ pub(crate) async fn breakdown(
     group_by: GroupBy,
     as_of: Option<NaiveDate>,
 ) -> AppResult<Breakdown> {
+    selected(db, viewer, filter, group_by, as_of, &Selection::ALL).await
+}
+
+/// [`breakdown`], computing only what `sel` asks for: one statement per
+/// part asked for (the total, rows, columns, cells; one-way cells are the
+/// rows), joining only the tables the measures and dimensions need.
+async fn selected(
+    db: &DatabaseConnection,
+    viewer: Option<&Principal>,
+    filter: &CaseFilter,
+    group_by: GroupBy,
+    as_of: Option<NaiveDate>,
+    sel: &Selection,
+) -> AppResult<Breakdown> {
+    let mut sel = *sel;
+    if !sel.measures.contains(&true) {
+        // Keys alone still need a grouped statement with something in it.
+        sel.measures[0] = true;
+    }
+    let sel = &sel;
     let backend = db.get_database_backend();
-    let units = units(viewer, filter, as_of)?;
     let dims = group_by.dims().to_vec();
-    let keyed = keyed(backend, units, &dims);
+    let units = units(viewer, filter, as_of, &Needs::of(&dims, sel))?;
+    let keyed = keyed(backend, units, &dims, sel);
     let limit = (MAX_CELLS + 1) as u64;
-    let total = grouped(db, &keyed, &[], None).await?.pop().map(|(_, c)| c).unwrap_or_default();
-    let row_counts = grouped(db, &keyed, &[0], Some(limit)).await?;
-    let (column_counts, cell_counts) = if dims.len() == 2 {
-        (grouped(db, &keyed, &[1], Some(limit)).await?, grouped(db, &keyed, &[0, 1], Some(limit)).await?)
+    let two_way = dims.len() == 2;
+    let total = if sel.total {
+        grouped(db, &keyed, &[], None, sel).await?.pop().map(|(_, c)| c).unwrap_or_default()
+    } else {
+        Counts::default()
+    };
+    let row_counts = if sel.rows || (sel.cells && !two_way) {
+        grouped(db, &keyed, &[0], Some(limit), sel).await?
+    } else {
+        Vec::new()
+    };
+    let (column_counts, cell_counts) = if two_way {
+        let columns = if sel.columns { grouped(db, &keyed, &[1], Some(limit), sel).await? } else { Vec::new() };
+        let cells = if sel.cells { grouped(db, &keyed, &[0, 1], Some(limit), sel).await? } else { Vec::new() };
+        (columns, cells)
     } else {
         let cells = row_counts.iter().map(|(k, c)| (vec![k[0].clone(), None], *c)).collect();
         (Vec::new(), cells)
     };
-    if cell_counts.len() > MAX_CELLS {
+    if cell_counts.len() > MAX_CELLS || row_counts.len() > MAX_CELLS || column_counts.len() > MAX_CELLS {
         return Err(AppError::invalid(
             "groupBy",
             format!("more than {MAX_CELLS} cells: narrow the filter or choose a coarser region level"),
         ));
     }
-    let labels = Labels::load(db, &dims, &row_counts, &column_counts).await?;
+    let row_counts = if sel.rows { row_counts } else { Vec::new() };
+    let labels =
+        if sel.labels { Labels::load(db, &dims, &row_counts, &column_counts).await? } else { Labels(HashMap::new()) };
     let heading = |dim: Dimension, (key, counts): &(Vec<Option<String>>, Counts)| Heading {
         label: labels.label(dim, key[0].as_deref()),
         key: key[0].clone(),
@@ -164,10 +226,41 @@ fn a(name: &str) -> Alias {
     Alias::new(name)
 }
 
+/// Which tables the counted units must join, for the dimensions and the
+/// measures asked for. Fewer joins never change a count: every join is an
+/// outer join along a to-one or a counted relation, so the distinct ids of
+/// the measures that remain are the same.
+struct Needs {
+    allegation: bool,
+    official: bool,
+    sanctions: bool,
+}
+
+impl Needs {
+    fn of(dims: &[Dimension], sel: &Selection) -> Self {
+        use Dimension as D;
+        let dim = |f: fn(&D) -> bool| dims.iter().any(f);
+        let official = dim(|d| matches!(d, D::SubjectKind | D::PositionClass));
+        let sanctions = sel.wants(Measure::Sanctions) || dim(|d| matches!(d, D::SanctionSeverity));
+        let allegation = official
+            || sanctions
+            || sel.wants(Measure::Allegations)
+            || sel.wants(Measure::Officials)
+            || dim(|d| matches!(d, D::ViolationCode | D::ViolationCategory));
+        Self { allegation, official, sanctions }
+    }
+}
+
 /// The counted units: one row per case × allegation × sanction (outer joins,
 /// so a case without allegations and an allegation without sanctions count
-/// too), with the raw values every dimension needs.
-fn units(viewer: Option<&Principal>, filter: &CaseFilter, as_of: Option<NaiveDate>) -> AppResult<SelectStatement> {
+/// too), with the raw values the dimensions need; tables that `needs` does
+/// not name are not joined and their values are NULL.
+fn units(
+    viewer: Option<&Principal>,
+    filter: &CaseFilter,
+    as_of: Option<NaiveDate>,
+    needs: &Needs,
+) -> AppResult<SelectStatement> {
     let mut sanctions = Query::select();
     sanctions
         .expr_as(Expr::col((agency_decision::Entity, agency_decision::Column::Id)), a("id"))
@@ -200,44 +293,51 @@ fn units(viewer: Option<&Principal>, filter: &CaseFilter, as_of: Option<NaiveDat
         state = Func::coalesce([SimpleExpr::SubQuery(None, Box::new(latest.into_sub_query_statement())), state]).into();
     }
     let s = a("s");
+    let null = || -> SimpleExpr { Expr::cust("NULL") };
+    let col = |needed: bool, c: SimpleExpr| if needed { c } else { null() };
+    let al = |c: allegation::Column| col(needs.allegation, Expr::col((allegation::Entity, c)).into());
+    let of = |c: official::Column| col(needs.official, Expr::col((official::Entity, c)).into());
+    let severity = Expr::case(Expr::col((s.clone(), a("id"))).is_null(), null())
+        .finally(Func::coalesce([Expr::col((s.clone(), a("severity"))).into(), Expr::val(UNGRADED).into()]));
     q.expr_as(Expr::col((case::Entity, case::Column::Id)), a("case_id"))
-        .expr_as(Expr::col((allegation::Entity, allegation::Column::Id)), a("allegation_id"))
-        .expr_as(Expr::col((allegation::Entity, allegation::Column::OfficialId)), a("official_id"))
-        .expr_as(Expr::col((s.clone(), a("id"))), a("sanction_id"))
+        .expr_as(al(allegation::Column::Id), a("allegation_id"))
+        .expr_as(al(allegation::Column::OfficialId), a("official_id"))
+        .expr_as(col(needs.sanctions, Expr::col((s.clone(), a("id"))).into()), a("sanction_id"))
         .expr_as(Expr::col((case::Entity, case::Column::ProvinceCode)), a("province_code"))
         .expr_as(Expr::col((case::Entity, case::Column::RegencyCode)), a("regency_code"))
         .expr_as(Expr::col((case::Entity, case::Column::DistrictCode)), a("district_code"))
         .expr_as(Expr::col((case::Entity, case::Column::Source)), a("source"))
         .expr_as(state, a("state"))
         .expr_as(Expr::col((case::Entity, case::Column::ReceivedOn)), a("received_on"))
-        .expr_as(Expr::col((allegation::Entity, allegation::Column::ViolationCode)), a("violation_code"))
-        .expr_as(Expr::col((official::Entity, official::Column::SubjectKind)), a("subject_kind"))
-        .expr_as(Expr::col((official::Entity, official::Column::PositionClass)), a("position_class"))
-        .expr_as(
-            Expr::case(Expr::col((s.clone(), a("id"))).is_null(), Expr::cust("NULL"))
-                .finally(Func::coalesce([Expr::col((s.clone(), a("severity"))).into(), Expr::val(UNGRADED).into()])),
-            a("severity"),
-        )
-        .from(case::Entity)
-        .join(
+        .expr_as(al(allegation::Column::ViolationCode), a("violation_code"))
+        .expr_as(of(official::Column::SubjectKind), a("subject_kind"))
+        .expr_as(of(official::Column::PositionClass), a("position_class"))
+        .expr_as(col(needs.sanctions, severity.into()), a("severity"))
+        .from(case::Entity);
+    if needs.allegation {
+        q.join(
             JoinType::LeftJoin,
             allegation::Entity,
             Expr::col((allegation::Entity, allegation::Column::CaseId)).equals((case::Entity, case::Column::Id)),
-        )
-        .join(
+        );
+    }
+    if needs.official {
+        q.join(
             JoinType::LeftJoin,
             official::Entity,
             Expr::col((official::Entity, official::Column::Id))
                 .equals((allegation::Entity, allegation::Column::OfficialId)),
-        )
-        .join_subquery(
+        );
+    }
+    if needs.sanctions {
+        q.join_subquery(
             JoinType::LeftJoin,
             sanctions,
             s.clone(),
             Expr::col((s, a("allegation_id"))).equals((allegation::Entity, allegation::Column::Id)),
-        )
-        .cond_where(policy::case_scope(viewer))
-        .cond_where(filter.condition());
+        );
+    }
+    q.cond_where(policy::case_scope(viewer)).cond_where(filter.condition());
     Ok(q)
 }
 
@@ -294,13 +394,15 @@ fn key(backend: DbBackend, dim: Dimension) -> SimpleExpr {
 }
 
 /// The keyed layer: `k0`, `k1` and the ids of the counted things.
-fn keyed(backend: DbBackend, units: SelectStatement, dims: &[Dimension]) -> SelectStatement {
+fn keyed(backend: DbBackend, units: SelectStatement, dims: &[Dimension], sel: &Selection) -> SelectStatement {
     let mut q = Query::select();
     for (i, &dim) in dims.iter().enumerate() {
         q.expr_as(key(backend, dim), a(&format!("k{i}")));
     }
-    for id in ["case_id", "allegation_id", "official_id", "sanction_id"] {
-        q.expr_as(Expr::col((a("u"), a(id))), a(id));
+    for (m, id) in MEASURE_IDS {
+        if sel.wants(m) {
+            q.expr_as(Expr::col((a("u"), a(id))), a(id));
+        }
     }
     q.from_subquery(units, a("u"));
     q
@@ -308,12 +410,21 @@ fn keyed(backend: DbBackend, units: SelectStatement, dims: &[Dimension]) -> Sele
 
 type Counted = (Vec<Option<String>>, Counts);
 
+/// Each measure and the id column of the units it counts, in [`Counts`] order.
+const MEASURE_IDS: [(Measure, &str); 4] = [
+    (Measure::Cases, "case_id"),
+    (Measure::Allegations, "allegation_id"),
+    (Measure::Officials, "official_id"),
+    (Measure::Sanctions, "sanction_id"),
+];
+
 /// Counts of the keyed layer grouped by the keys at `by` (none: the total).
 async fn grouped(
     db: &DatabaseConnection,
     keyed: &SelectStatement,
     by: &[usize],
     limit: Option<u64>,
+    sel: &Selection,
 ) -> AppResult<Vec<Counted>> {
     let k = a("k");
     let mut q = Query::select();
@@ -321,8 +432,9 @@ async fn grouped(
         let col = (k.clone(), a(&format!("k{i}")));
         q.column(col.clone()).group_by_col(col);
     }
-    for id in ["case_id", "allegation_id", "official_id", "sanction_id"] {
-        q.expr(Func::count_distinct(Expr::col((k.clone(), a(id)))));
+    let wanted: Vec<usize> = (0..MEASURE_IDS.len()).filter(|&i| sel.wants(MEASURE_IDS[i].0)).collect();
+    for &i in &wanted {
+        q.expr(Func::count_distinct(Expr::col((k.clone(), a(MEASURE_IDS[i].1)))));
     }
     q.from_subquery(keyed.clone(), k);
     if let Some(n) = limit {
@@ -335,11 +447,12 @@ async fn grouped(
         for i in 0..by.len() {
             key.push(row.try_get_by_index::<Option<String>>(i)?);
         }
-        let count = |i: usize| -> AppResult<u64> {
-            let n: i64 = row.try_get_by_index(by.len() + i)?;
-            Ok(u64::try_from(n).unwrap_or_default())
-        };
-        let counts = Counts { cases: count(0)?, allegations: count(1)?, officials: count(2)?, sanctions: count(3)? };
+        let mut n = [0_u64; 4];
+        for (pos, &i) in wanted.iter().enumerate() {
+            let v: i64 = row.try_get_by_index(by.len() + pos)?;
+            n[i] = u64::try_from(v).unwrap_or_default();
+        }
+        let counts = Counts { cases: n[0], allegations: n[1], officials: n[2], sanctions: n[3] };
         out.push((key, counts));
     }
     Ok(out)

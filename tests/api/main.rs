@@ -17,6 +17,7 @@ mod introspection;
 mod layering;
 mod limits;
 mod loaders;
+mod lookahead;
 mod matrix;
 mod publications;
 mod reference;
