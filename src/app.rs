@@ -113,9 +113,13 @@ fn cors(config: &Config) -> CorsLayer {
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let config = state.config.clone();
-    Router::new()
-        .route("/graphql", get(graphql::handler::graphql).post(graphql::handler::graphql))
-        .route("/graphiql", get(graphql::handler::graphiql))
+    let mut routes = Router::new().route("/graphql", get(graphql::handler::graphql).post(graphql::handler::graphql));
+    if config.ide {
+        routes = routes
+            .route("/graphiql", get(graphql::ide::page))
+            .route("/graphiql/assets/{file}", get(graphql::ide::asset));
+    }
+    routes
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/public/publications/{file}", get(crate::publication::http::open_data))

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod depth;
 pub mod guard;
 pub mod handler;
+pub mod ide;
 pub mod loaders;
 pub mod node;
 pub mod schema;

@@ -12,6 +12,7 @@ mod docs;
 mod errors;
 mod helpers;
 mod http;
+mod ide;
 mod introspection;
 mod limits;
 mod loaders;
