@@ -227,7 +227,9 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {listen} (set --listen or NETRA_LISTEN)"))?;
             let addr = listener.local_addr()?;
             println!("netra is serving {} on http://{addr}", db::redact(&state.config.database_url));
-            println!("  GraphiQL:  http://{addr}/graphiql");
+            if state.config.ide {
+                println!("  GraphiQL:  http://{addr}/graphiql");
+            }
             println!("  GraphQL:   http://{addr}/graphql");
             if !demo_tokens.is_empty() {
                 println!("  Tokens for this run (header `Authorization: Bearer <token>`, valid 12 h):");

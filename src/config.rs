@@ -150,6 +150,9 @@ pub struct ConfigArgs {
     /// `on` records an audit event for every non-public request; `off` is for benchmarks only (refused in production).
     #[arg(long, env = "NETRA_AUDIT", value_enum, default_value_t = Switch::On, global = true)]
     pub audit: Switch,
+    /// The IDE at /graphiql [default: `on`; `off` when NETRA_ENV=production].
+    #[arg(long, env = "NETRA_IDE", value_enum, global = true)]
+    pub ide: Option<Switch>,
     /// Published tables withhold every non-zero count below this (at least 2).
     #[arg(long, env = "NETRA_SUPPRESSION_THRESHOLD", default_value_t = 3, global = true, value_name = "N")]
     pub suppression_threshold: u32,
@@ -210,6 +213,9 @@ pub struct Config {
     /// `NETRA_SUPPRESSION_THRESHOLD`: published tables withhold every non-zero
     /// count below this (default 3, at least 2).
     pub suppression_threshold: u32,
+    /// `NETRA_IDE`: serve the IDE at `/graphiql` (default on in development,
+    /// off in production).
+    pub ide: bool,
 }
 
 /// Only the configuration options, for [`Config::from_env`].
@@ -285,6 +291,7 @@ impl Config {
             cors_headers,
             audit,
             suppression_threshold: args.suppression_threshold,
+            ide: args.ide.map_or(!production, |s| s == Switch::On),
         })
     }
 
@@ -311,6 +318,7 @@ impl Config {
             cors_headers: list(DEFAULT_CORS_HEADERS),
             audit: true,
             suppression_threshold: 3,
+            ide: true,
         }
     }
 }

@@ -5,12 +5,11 @@
 //! response is sent; if the event cannot be stored, the caller gets
 //! `INTERNAL` and no data.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensions, Pos, Response, ServerError};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::Json;
 
 use super::AppState;
@@ -87,9 +86,4 @@ fn unauthenticated(message: &str) -> axum::response::Response {
     err.message = message.to_owned();
     let body = Response::from_errors(vec![err]);
     (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], Json(body)).into_response()
-}
-
-/// `GET /graphiql`: the in-browser IDE.
-pub async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("netra").finish())
 }

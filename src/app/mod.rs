@@ -128,9 +128,13 @@ fn cors(config: &Config) -> CorsLayer {
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let config = state.config.clone();
-    Router::new()
-        .route("/graphql", get(handler::graphql).post(handler::graphql))
-        .route("/graphiql", get(handler::graphiql))
+    let mut routes = Router::new().route("/graphql", get(handler::graphql).post(handler::graphql));
+    if config.ide {
+        routes = routes
+            .route("/graphiql", get(crate::graphql::ide::page))
+            .route("/graphiql/assets/{file}", get(crate::graphql::ide::asset));
+    }
+    routes
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/public/publications/{file}", get(crate::publication::http::open_data))

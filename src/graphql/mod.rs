@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod depth;
 pub mod guard;
+pub mod ide;
 pub mod node;
 
 use async_graphql::Context;

@@ -13,6 +13,7 @@ mod docs;
 mod errors;
 mod helpers;
 mod http;
+mod ide;
 mod introspection;
 mod layering;
 mod limits;
