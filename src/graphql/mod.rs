@@ -6,10 +6,13 @@ pub mod connection;
 pub mod depth;
 pub mod guard;
 pub mod handler;
+pub mod input;
 pub mod loaders;
 pub mod node;
+pub mod protocol;
 pub mod schema;
 pub mod sdl;
+pub mod suggest;
 
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
