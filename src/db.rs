@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::LikeExpr;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 /// Prepared statements kept per connection. sqlx's default is 100; netra's
@@ -105,5 +106,28 @@ mod tests {
         assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact("sqlite://netra.db?mode=rwc"), "sqlite://netra.db?mode=rwc");
+    }
+}
+
+/// `text` with the LIKE wildcards `%` and `_` (and the escape character `\`)
+/// escaped, to be used with `ESCAPE '\'`.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// A LIKE pattern for values that contain `text` literally: the caller's
+/// `%` and `_` match only themselves, on SQLite and PostgreSQL alike.
+pub fn contains_pattern(text: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\')
+}
+
+#[cfg(test)]
+mod like_tests {
+    use super::escape_like;
+
+    #[test]
+    fn wildcards_and_the_escape_character_are_escaped() {
+        assert_eq!(escape_like(r"50%_a\b"), r"50\%\_a\\b");
+        assert_eq!(escape_like("plain"), "plain");
     }
 }

@@ -38,5 +38,6 @@ pub mod policy;
 pub mod publication;
 pub mod reference;
 pub mod registry;
+pub mod security_headers;
 pub mod seed;
 pub mod statistics;

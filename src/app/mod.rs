@@ -146,6 +146,7 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(config.request_timeout_secs),
         ))
         .layer(cors(&config))
+        .layer(axum::middleware::from_fn(crate::security_headers::set))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

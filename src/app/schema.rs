@@ -47,10 +47,11 @@ pub fn build_schema(db: DatabaseConnection, config: Arc<Config>) -> AppSchema {
     builder(db, config).finish()
 }
 
-/// The schema served to anonymous callers: the same, without "did you mean"
-/// suggestions, so that unknown names reveal nothing.
+/// The schema served to anonymous callers. It is the same schema: the
+/// request guard gives anonymous callers no "did you mean" suggestions
+/// (see `suggest`).
 pub fn build_anonymous_schema(db: DatabaseConnection, config: Arc<Config>) -> AppSchema {
-    builder(db, config).disable_suggestions().finish()
+    builder(db, config).finish()
 }
 
 fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
@@ -61,6 +62,9 @@ fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRo
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .limit_depth(config.max_depth.max(config.max_introspection_depth))
         .limit_complexity(config.max_complexity)
+        // async-graphql would suggest from the full schema, naming fields a
+        // role may not see; the guard suggests from the role's schema instead.
+        .disable_suggestions()
         .extension(DepthLimit(depth))
         .extension(RequestGuard(limits))
         .extension(AuditExtension)

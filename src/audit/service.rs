@@ -70,7 +70,7 @@ impl AuditFilter {
         }
         if let Some(op) = &self.operation {
             // Root fields are stored comma-separated; `_` is a LIKE wildcard.
-            let escaped = op.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = crate::db::escape_like(op);
             let like = |p: String| Expr::col(audit_event::Column::RootFields).like(LikeExpr::new(p).escape('\\'));
             c = c.add(
                 Condition::any()

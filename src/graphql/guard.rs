@@ -1,17 +1,19 @@
-//! A pre-execution check of every parsed request: the alias and root-field
-//! limits, and the role-scoped schema. async-graphql's field visibility only
-//! hides a field from introspection; this rejects a query that names a field
-//! the caller's role may never see, exactly as an unknown field, before
-//! anything runs.
+//! A pre-execution check of every parsed request: the alias, root-field and
+//! directive limits, the bounds on argument values (`input`), and the
+//! role-scoped schema. async-graphql's field visibility only hides a field
+//! from introspection; this rejects a query that names a field the caller's
+//! role may never see with the very error of an unknown field (`suggest`),
+//! before anything runs.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::registry::{MetaTypeName, Registry};
+use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{ErrorExtensions, Pos, ServerError, ServerResult, Variables};
 
+use super::suggest::unknown_field;
 use super::RequestViewer;
 use crate::error::AppError;
 use crate::policy::{field_visible, Field};
@@ -40,6 +42,25 @@ fn reject(message: String, pos: Pos) -> ServerError {
     AppError::invalid("query", message).extend().into_server_error(pos)
 }
 
+/// The most directives on one field or fragment: a handful is all any
+/// client needs, and each one costs work before the field runs.
+pub const MAX_DIRECTIVES_PER_FIELD: usize = 10;
+
+fn check_directives(count: usize, pos: Pos) -> ServerResult<()> {
+    if count > MAX_DIRECTIVES_PER_FIELD {
+        return Err(reject(
+            format!("{count} directives in one place; at most {MAX_DIRECTIVES_PER_FIELD} are allowed"),
+            pos,
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a selection on a value of type `t` names fields of it.
+fn has_fields(t: &MetaType) -> bool {
+    matches!(t, MetaType::Object { .. } | MetaType::Interface { .. } | MetaType::Union { .. })
+}
+
 struct Walk<'a> {
     registry: &'a Registry,
     doc: &'a ExecutableDocument,
@@ -57,34 +78,32 @@ impl Walk<'_> {
                     if f.alias.is_some() {
                         self.aliases += 1;
                     }
+                    check_directives(f.directives.len(), field.pos)?;
                     let name = f.name.node.as_str();
                     if name.starts_with("__") {
                         continue;
                     }
-                    if let Some(hidden) = Field::of_schema_field(type_name, name) {
-                        if !field_visible(self.viewer, hidden) {
-                            return Err(reject(
-                                format!("Unknown field \"{name}\" on type \"{type_name}\"."),
-                                f.name.pos,
-                            ));
-                        }
-                    }
-                    let child = self
-                        .registry
-                        .types
-                        .get(type_name)
-                        .and_then(|t| t.field_by_name(name))
-                        .map(|mf| MetaTypeName::concrete_typename(&mf.ty).to_owned());
-                    if let Some(child) = child {
-                        self.selection_set(&child, &f.selection_set.node)?;
-                    }
+                    // Unknown types and leaf types are left to validation.
+                    let Some(parent) = self.registry.types.get(type_name).filter(|t| has_fields(t)) else {
+                        continue;
+                    };
+                    let hidden =
+                        Field::of_schema_field(type_name, name).is_some_and(|h| !field_visible(self.viewer, h));
+                    // A hidden field gets exactly the error of a field that does not exist.
+                    let Some(meta) = parent.field_by_name(name).filter(|_| !hidden) else {
+                        return Err(ServerError::new(unknown_field(self.viewer, parent, name), Some(field.pos)));
+                    };
+                    let child = MetaTypeName::concrete_typename(&meta.ty).to_owned();
+                    self.selection_set(&child, &f.selection_set.node)?;
                 }
                 Selection::InlineFragment(frag) => {
+                    check_directives(frag.node.directives.len(), frag.pos)?;
                     let frag = &frag.node;
                     let on = frag.type_condition.as_ref().map_or(type_name, |c| c.node.on.node.as_str()).to_owned();
                     self.selection_set(&on, &frag.selection_set.node)?;
                 }
                 Selection::FragmentSpread(spread) => {
+                    check_directives(spread.node.directives.len(), spread.pos)?;
                     let name = spread.node.fragment_name.node.to_string();
                     // Each fragment is checked once (cycles are a validation error anyway).
                     if !self.fragments_seen.insert(name.clone()) {
@@ -139,6 +158,7 @@ impl Extension for GuardExtension {
                 Pos::default(),
             ));
         }
+        super::input::check_document(&doc, variables).map_err(|e| e.extend().into_server_error(Pos::default()))?;
         Ok(doc)
     }
 }

@@ -8,7 +8,10 @@ pub mod batch;
 pub mod depth;
 pub mod guard;
 pub mod ide;
+pub mod input;
 pub mod node;
+pub mod protocol;
+pub mod suggest;
 
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;

@@ -70,7 +70,7 @@ pub async fn officials(
 ) -> AppResult<Page<official::Model>> {
     let mut cond = Condition::all().add(policy::official_scope(viewer));
     if let Some(name) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", name.to_lowercase().replace(['%', '_'], ""));
+        let pattern = crate::db::contains_pattern(&name.to_lowercase());
         cond =
             cond.add(Expr::expr(Func::lower(Expr::col((official::Entity, official::Column::FullName)))).like(pattern));
     }

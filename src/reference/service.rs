@@ -37,7 +37,7 @@ pub async fn regions(db: &DatabaseConnection, filter: RegionFilter) -> AppResult
         if search.chars().count() > 100 {
             return Err(AppError::invalid("search", "at most 100 characters"));
         }
-        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        let pattern = crate::db::contains_pattern(&search.to_lowercase());
         let by_alias = sea_orm::sea_query::Query::select()
             .column(region_alias::Column::RegionCode)
             .from(region_alias::Entity)

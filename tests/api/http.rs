@@ -48,8 +48,9 @@ async fn oversized_bodies_are_refused() {
         .header("content-length", body.len())
         .body(Body::from(body))
         .unwrap();
-    let (status, _) = app.send(req).await;
+    let (status, body) = app.send(req).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "a GraphQL error: {body}");
     let small = json!({ "query": "{ regions { code } }" }).to_string();
     let req = Request::post("/graphql").header("content-type", "application/json").body(Body::from(small)).unwrap();
     let (status, _) = app.send(req).await;

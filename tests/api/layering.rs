@@ -27,6 +27,7 @@ const LAYERS: &[&str] = &[
     "statistics",
     "publication",
     "seed",
+    "security_headers",
     "app",
     "cli",
 ];
