@@ -16,12 +16,12 @@ use axum::response::IntoResponse;
 use axum::Json;
 
 use super::AppState;
-use crate::graphql::protocol::{self, MediaType, Rejection};
 use crate::audit::RequestMeta;
 use crate::auth::Principal;
 use crate::config::Introspection;
 use crate::error::AppError;
 use crate::graphql::batch::Loaders;
+use crate::graphql::protocol::{self, MediaType, Rejection};
 use crate::graphql::RequestViewer;
 
 /// Reads the bearer token, if any. `Err` carries the refusal message.

@@ -17,15 +17,14 @@ mod verify;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-
 pub use jwt::{Claims, DevIssuer, DEV_AUDIENCE, DEV_ISSUER};
 pub use keys::JwksPolicy;
 pub use trust::TrustError;
 pub use verify::{load_trust_file, TrustedIssuer};
 
+use crate::clock::{zone_of, Clock};
 use crate::config::Config;
 use crate::domain::AgencyKind;
-use crate::clock::{zone_of, Clock};
 use crate::registry::Registry;
 
 /// Longest bearer token accepted, in bytes.
@@ -177,9 +176,12 @@ impl Authenticator {
             tracing::error!("the agency registry is not loaded; refusing the token");
             AuthError("the token could not be checked: the agency registry is not available yet".into())
         })?;
-                let agency = registry.agency(&claims.agency).filter(|a| a.active_on(Clock::system().today(zone_of(a.region_code.as_deref())))).ok_or_else(|| {
-            AuthError(format!("agency `{}` is not an active agency in netra's registry", claims.agency))
-        })?;
+        let agency = registry
+            .agency(&claims.agency)
+            .filter(|a| a.active_on(Clock::system().today(zone_of(a.region_code.as_deref()))))
+            .ok_or_else(|| {
+                AuthError(format!("agency `{}` is not an active agency in netra's registry", claims.agency))
+            })?;
         let jurisdiction = match &agency.region_code {
             None => None,
             Some(code) => {
