@@ -47,7 +47,7 @@
       key: token || 'anonymous',
       fetcher: fetcher,
       shouldPersistHeaders: false,
-      defaultQuery: '{\n  me { agency { code kind } permissions }\n  cases(first: 5) { totalCount edges { node { number state region { name } } } }\n}\n'
+      defaultQuery: '{\n  me { agency { code kind } permissions }\n  cases(first: 2) { totalCount edges { node { number state region { name } } } }\n}\n'
     }));
   }
 
