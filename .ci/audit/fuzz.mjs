@@ -60,7 +60,13 @@ function genValue(type, depth) {
     const r = rand();
     const n = r < 0.05 ? 40000 : r < 0.1 ? 101 : Math.floor(rand() * 4);
     if (n > 200) {
-      const one = genValue(type.ofType, depth + 1);
+      // A long list of one short item: long lists test the list bounds,
+      // long items are tested on their own (a body stays a few MiB).
+      let one = genValue(type.ofType, depth + 1);
+      for (let tries = 0; tries < 20 && JSON.stringify(one ?? null).length > 40; tries += 1) {
+        one = genValue(type.ofType, depth + 1);
+      }
+      if (JSON.stringify(one ?? null).length > 40) one = null;
       return Array(n).fill(one);
     }
     return Array.from({ length: n }, () => genValue(type.ofType, depth + 1));
@@ -123,17 +129,39 @@ function operation(kind, field) {
 
 const findings = [];
 let sent = 0;
+let refusedEarly = 0;
+// netra's body limit (NETRA_BODY_LIMIT, 1 MiB by default). A body over it
+// is answered 413 before it is read, and the connection is closed; the
+// client may then see the reset (EPIPE, ECONNRESET) instead of the answer.
+const BODY_LIMIT = Number(process.env.NETRA_BODY_LIMIT || 1024 * 1024);
 async function send(body, auth) {
   const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
   if (auth) headers.authorization = `Bearer ${auth}`;
-  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  const payload = JSON.stringify(body);
+  let res;
+  let text;
+  try {
+    res = await fetch(url, { method: 'POST', headers, body: payload });
+    text = await res.text();
+  } catch (err) {
+    sent += 1;
+    if (Buffer.byteLength(payload) > BODY_LIMIT) {
+      refusedEarly += 1;
+      return;
+    }
+    findings.push({ why: `connection failed (${err.cause?.code || err.message})`, body });
+    return;
+  }
   sent += 1;
-  const text = await res.text();
   let json;
   try {
     json = JSON.parse(text);
   } catch {
     findings.push({ why: `not JSON (${res.status})`, body, text: text.slice(0, 300) });
+    return;
+  }
+  if (res.status === 413 && Buffer.byteLength(payload) <= BODY_LIMIT) {
+    findings.push({ why: '413 for a body within the limit', body });
     return;
   }
   const internal = (json.errors || []).filter((e) => e.extensions?.code === 'INTERNAL' || !e.extensions?.code);
@@ -153,7 +181,7 @@ for (const [kind, root] of roots) {
     }
   }
 }
-console.log(`fuzz: ${sent} requests to ${url}, ${findings.length} findings`);
+console.log(`fuzz: ${sent} requests to ${url} (${refusedEarly} over the body limit, closed before the answer was read), ${findings.length} findings`);
 for (const f of findings.slice(0, 20)) {
   const body = JSON.stringify(f.body);
   console.log(`- ${f.why}: ${body.length > 400 ? `${body.slice(0, 400)}…` : body}\n  ${JSON.stringify(f.errors || f.text)}`);
