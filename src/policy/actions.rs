@@ -35,14 +35,23 @@ pub fn within(j: Option<&Jurisdiction>, place_ancestors: &[String]) -> bool {
     j.is_none_or(|j| place_ancestors.contains(&j.code))
 }
 
+/// The steps a panwascam may take on a case it handles: intake only (BRIEF
+/// §2). It receives a report or finding ([`may_intake`]), adds evidence, and
+/// passes the case to the kabupaten/kota office (or a higher one); every
+/// later step belongs to that office.
+pub const PANWASCAM_STEPS: &[Action] = &[Action::AddEvidence, Action::Transfer];
+
 /// Whether the caller may take `action` on a case with `facts`.
 pub fn may_act(viewer: Viewer<'_>, action: Action, facts: &CaseFacts) -> bool {
     let Some(p) = viewer.filter(|p| p.has(Permission::Write)) else { return false };
     let me = p.agency_id;
-    let handling = me == facts.handling_agency_id;
+    let role = Role::of(viewer);
+    // The handling office (only ever a Bawaslu office), for a step its tier may take.
+    let handling = me == facts.handling_agency_id
+        && role == Role::Bawaslu
+        && (p.agency_kind != AgencyKind::Panwascam || PANWASCAM_STEPS.contains(&action));
     let receiver = facts.receivers.contains(&me);
     let ppk = facts.copies.contains(&me) || receiver;
-    let role = Role::of(viewer);
     match action {
         // Intake has its own rule, [`may_intake`]: there is no case yet.
         Action::Receive => false,
@@ -118,6 +127,16 @@ mod tests {
             (6, K::Gakkumdu, &[Write], Action::ImposeSanction, false),
             (8, K::Kemendagri, &[Write], Action::Escalate, false),
             (1, K::BawasluRegency, &[Write], Action::Close, true),
+            (1, K::Panwascam, &[Write], Action::Transfer, true),
+            (1, K::Panwascam, &[Write], Action::AddEvidence, true),
+            (1, K::Panwascam, &[Write], Action::StartFormalCheck, false),
+            (1, K::Panwascam, &[Write], Action::CompleteFormalCheck, false),
+            (1, K::Panwascam, &[Write], Action::Decide, false),
+            (1, K::Panwascam, &[Write], Action::Forward, false),
+            (1, K::Panwascam, &[Write], Action::Close, false),
+            (1, K::Panwascam, &[Write], Action::CheckExecution, false),
+            (1, K::Panwascam, &[Write], Action::Correct, false),
+            (9, K::Panwascam, &[Write], Action::Transfer, false),
         ];
         for (id, kind, perms, action, allowed) in rows {
             let p = who(*id, *kind, perms);

@@ -1,9 +1,19 @@
 //! The policy matrix in words, for `netra policy` and `docs/api.md`. Each cell
 //! describes the rule implemented in `rows` or `fields`; the matrix tests
-//! check every cell against the running API in both directions.
+//! check every cell against the running API in both directions. The row of
+//! workflow steps is not written by hand: it is computed from
+//! `actions::may_act` and `may_intake`, so it cannot drift from them.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use sea_orm::Iterable;
+
+use super::actions::{may_act, may_intake, CaseFacts};
 use super::fields::{visible_to, Field};
 use super::Role;
+use crate::auth::{Permission, Principal};
+use crate::domain::{Action, AgencyKind};
 
 /// The entities (rows of the matrix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +32,10 @@ pub enum Entity {
     Evidence,
     /// Allegations, forwardings, decisions, sanctions, timeline.
     Handling,
+    /// `overdueForwardings`: the follow-up view of overdue forwardings.
+    OverdueForwardings,
+    /// The workflow steps (mutations) the role may take.
+    Steps,
     /// The audit trail.
     AuditEvents,
     /// `statistics`: live counts.
@@ -34,7 +48,7 @@ pub enum Entity {
 
 impl Entity {
     /// Every entity, in print order.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::Reference,
         Self::Cases,
         Self::Officials,
@@ -42,6 +56,8 @@ impl Entity {
         Self::Reporter,
         Self::Evidence,
         Self::Handling,
+        Self::OverdueForwardings,
+        Self::Steps,
         Self::AuditEvents,
         Self::LiveStatistics,
         Self::Publications,
@@ -57,6 +73,8 @@ impl Entity {
             Self::Reporter => "reporter identity",
             Self::Evidence => "evidence metadata",
             Self::Handling => "allegations, forwardings, decisions, sanctions, timeline",
+            Self::OverdueForwardings => "overdue forwardings (`overdueForwardings`)",
+            Self::Steps => "workflow steps (mutations; permission `write`)",
             Self::AuditEvents => "audit events",
             Self::LiveStatistics => "live statistics (`statistics`)",
             Self::Publications => "published statistics (`publications`, CSV, JSON)",
@@ -78,7 +96,15 @@ fn heading(role: Role) -> &'static str {
 }
 
 /// The cell for `role` × `entity`, as implemented.
-pub fn cell(role: Role, entity: Entity) -> &'static str {
+pub fn cell(role: Role, entity: Entity) -> Cow<'static, str> {
+    match entity {
+        Entity::Steps => Cow::Owned(steps(role)),
+        _ => Cow::Borrowed(described(role, entity)),
+    }
+}
+
+/// The cells written in words (every row but the steps).
+fn described(role: Role, entity: Entity) -> &'static str {
     use Entity as E;
     use Role as R;
     let hidden = |f: Field| !visible_to(role, f);
@@ -101,6 +127,7 @@ pub fn cell(role: Role, entity: Entity) -> &'static str {
         (E::Cases, R::Inspectorate | R::RegionalGovernment) => "a subject employed by G, once forwarded",
         (E::Cases, R::Bkn) => "an ASN subject, once forwarded to BKN",
         (E::Cases, R::Receiver) => "an allegation forwarded to it",
+        (E::Handling, R::Other) => "only through overdue forwardings (next row)",
         (E::Cases | E::Officials | E::Handling, R::Anonymous | R::Other) => "none",
         (E::Officials, R::Bawaslu) => "subjects of visible cases; any official by exact NIP",
         (E::Officials, _) => "subjects of visible cases",
@@ -111,6 +138,64 @@ pub fn cell(role: Role, entity: Entity) -> &'static str {
         (E::Evidence, R::Inspectorate) => "visible cases forwarded or copied to G",
         (E::Evidence, _) => "visible cases forwarded or copied to it",
         (E::Handling, _) => "of visible cases",
+        (E::OverdueForwardings, R::Bawaslu) => "the forwardings of its visible cases",
+        (E::OverdueForwardings, R::Inspectorate) => "those addressed or copied to G",
+        (E::OverdueForwardings, R::RegionalGovernment | R::Bkn | R::Receiver) => "those addressed or copied to it",
+        (E::OverdueForwardings, R::Other) => {
+            "Kemendagri: those copied to a regional government (the PPK); KemenPANRB: all; KASN: none. \
+             Each with its letter, case and decree numbers, agencies, dates, recommendation, decisions and \
+             escalations; never the case itself, its officials, reporter or evidence"
+        }
+        (E::OverdueForwardings, R::Anonymous) => "none",
+        (E::Steps, _) => unreachable!("BUG: the steps row is computed by `steps`"),
+    }
+}
+
+/// The steps each agency kind of `role` may take, by its relation to the
+/// case, as `may_intake` and `may_act` decide them for a `write` token.
+fn steps(role: Role) -> String {
+    // One agency (id 1) standing in each relation to a case, in turn.
+    let relations: [(&str, CaseFacts); 4] = [
+        ("on cases it handles", CaseFacts { handling_agency_id: 1, ..CaseFacts::default() }),
+        ("on cases forwarded to it", CaseFacts { receivers: vec![1], ..CaseFacts::default() }),
+        ("on cases copied to it", CaseFacts { copies: vec![1], ..CaseFacts::default() }),
+        ("on cases of its government", CaseFacts { inspectorates: vec![1], ..CaseFacts::default() }),
+    ];
+    let mut lines: Vec<(Vec<&str>, String)> = Vec::new();
+    for kind in AgencyKind::iter().filter(|k| Role::of_kind(*k) == role) {
+        let p = Principal {
+            issuer: String::new(),
+            subject: String::new(),
+            agency_id: 1,
+            agency_code: String::new(),
+            agency_kind: kind,
+            jurisdiction: None,
+            permissions: BTreeSet::from([Permission::Read, Permission::Write]),
+        };
+        let mut parts = Vec::new();
+        if may_intake(Some(&p), &[]) {
+            parts.push(format!("`{}` within its jurisdiction", Action::Receive.name()));
+        }
+        for (relation, facts) in &relations {
+            let allowed: Vec<String> = Action::ALL
+                .iter()
+                .filter(|a| may_act(Some(&p), **a, facts))
+                .map(|a| format!("`{}`", a.name()))
+                .collect();
+            if !allowed.is_empty() {
+                parts.push(format!("{relation}: {}", allowed.join(", ")));
+            }
+        }
+        let text = if parts.is_empty() { "none".to_owned() } else { parts.join("; ") };
+        match lines.iter_mut().find(|(_, t)| *t == text) {
+            Some((kinds, _)) => kinds.push(kind.as_str()),
+            None => lines.push((vec![kind.as_str()], text)),
+        }
+    }
+    match lines.as_slice() {
+        [] => "none".to_owned(),
+        [(_, text)] => text.clone(),
+        _ => lines.iter().map(|(kinds, text)| format!("{}: {text}", kinds.join(", "))).collect::<Vec<_>>().join(". "),
     }
 }
 
