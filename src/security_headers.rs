@@ -16,15 +16,17 @@ use crate::graphql::protocol::{MediaType, Rejection};
 /// The path of the in-browser IDE.
 pub const IDE_PATH: &str = "/graphiql";
 
-/// The IDE's Content-Security-Policy. The page is inline HTML and script
-/// that loads GraphiQL from unpkg.com; `frame-ancestors 'none'` stops
-/// click-jacking, and the page may talk to this origin only.
+/// The IDE's Content-Security-Policy. The page and its scripts, styles and
+/// fonts are all served by netra itself (embedded in the binary), so
+/// everything is `'self'`: no CDN, no inline script. Inline styles stay
+/// allowed because GraphiQL's editor sets element styles as it lays out.
+/// `frame-ancestors 'none'` stops click-jacking, and the page may talk to
+/// this origin only.
 pub const IDE_CSP: &str = "default-src 'none'; \
-     script-src 'self' 'unsafe-inline' https://unpkg.com; \
-     style-src 'self' 'unsafe-inline' https://unpkg.com; \
-     img-src 'self' data: https://graphql.org; \
-     font-src 'self' data: https://unpkg.com; \
-     worker-src 'self' blob:; \
+     script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; \
+     font-src 'self' data:; \
      connect-src 'self'; \
      frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 

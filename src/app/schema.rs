@@ -66,7 +66,7 @@ fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRo
         // role may not see; the guard suggests from the role's schema instead.
         .disable_suggestions()
         .extension(DepthLimit(depth))
-        .extension(RequestGuard(limits))
+        .extension(RequestGuard::new(limits))
         .extension(AuditExtension)
         .data(db)
         .data(config)

@@ -3,16 +3,21 @@
 //! role-scoped schema. async-graphql's field visibility only hides a field
 //! from introspection; this rejects a query that names a field the caller's
 //! role may never see with the very error of an unknown field (`suggest`),
-//! before anything runs.
+//! before anything runs. Types only a hidden field leads to are treated the
+//! same way (`Unknown type`), and the expansion of fragments is bounded
+//! (`shape`).
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextValidation,
+};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{ErrorExtensions, Pos, ServerError, ServerResult, Variables};
+use async_graphql::{ErrorExtensions, Pos, Request, ServerError, ServerResult, ValidationResult, Variables};
 
+use super::shape::{expanded_selections, hide_types, restore_names, VisibleTypes, MAX_EXPANDED_SELECTIONS};
 use super::suggest::unknown_field;
 use super::RequestViewer;
 use crate::error::AppError;
@@ -28,15 +33,30 @@ pub struct ShapeLimits {
 }
 
 /// The extension factory installed on the schema.
-pub struct RequestGuard(pub ShapeLimits);
+pub struct RequestGuard {
+    limits: ShapeLimits,
+    types: Arc<VisibleTypes>,
+}
 
-impl ExtensionFactory for RequestGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardExtension(self.0))
+impl RequestGuard {
+    /// A guard with `limits`.
+    pub fn new(limits: ShapeLimits) -> Self {
+        Self { limits, types: Arc::default() }
     }
 }
 
-struct GuardExtension(ShapeLimits);
+impl ExtensionFactory for RequestGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(GuardExtension { limits: self.limits, types: self.types.clone(), renamed: Mutex::default() })
+    }
+}
+
+struct GuardExtension {
+    limits: ShapeLimits,
+    types: Arc<VisibleTypes>,
+    /// The type names this request's document had renamed (`shape::hide_types`).
+    renamed: Mutex<Vec<(String, String)>>,
+}
 
 fn reject(message: String, pos: Pos) -> ServerError {
     AppError::invalid("query", message).extend().into_server_error(pos)
@@ -122,6 +142,50 @@ impl Walk<'_> {
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for GuardExtension {
+    /// The fragment expansion is bounded before anything walks the document:
+    /// async-graphql's own recursion check, right after parsing, already
+    /// visits every expanded selection. The parsed document is kept in the
+    /// request, so it is parsed once.
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        // A document that does not parse is left to the parser's own error.
+        if let Ok(doc) = request.parsed_query() {
+            let expanded = expanded_selections(doc);
+            if expanded > MAX_EXPANDED_SELECTIONS {
+                return Err(reject(
+                    format!(
+                        "the document expands to {expanded} field selections through its fragments; \
+                         at most {MAX_EXPANDED_SELECTIONS} are allowed"
+                    ),
+                    Pos::default(),
+                ));
+            }
+        }
+        next.run(ctx, request).await
+    }
+
+    /// Validation errors about a renamed type carry its real name again.
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| {
+            let renamed = self.renamed.lock().unwrap_or_else(PoisonError::into_inner);
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    e.message = restore_names(&e.message, &renamed);
+                    e
+                })
+                .collect()
+        })
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -129,9 +193,14 @@ impl Extension for GuardExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
+        let mut doc = next.run(ctx, query, variables).await?;
         let registry = &ctx.schema_env.registry;
         let viewer = ctx.data_opt::<RequestViewer>().and_then(|v| v.0.as_ref());
+        // Types the caller's schema lacks become unknown types for validation.
+        let renamed = hide_types(&mut doc, registry, &self.types.of(registry, viewer));
+        if !renamed.is_empty() {
+            *self.renamed.lock().unwrap_or_else(PoisonError::into_inner) = renamed;
+        }
         let mut walk = Walk { registry, doc: &doc, viewer, aliases: 0, fragments_seen: HashSet::new() };
         for (_, op) in doc.operations.iter() {
             let root = match op.node.ty {
@@ -144,17 +213,20 @@ impl Extension for GuardExtension {
                 }
             };
             let roots = op.node.selection_set.node.items.len();
-            if roots > self.0.max_root_fields {
+            if roots > self.limits.max_root_fields {
                 return Err(reject(
-                    format!("{roots} root fields in one operation; at most {} are allowed", self.0.max_root_fields),
+                    format!(
+                        "{roots} root fields in one operation; at most {} are allowed",
+                        self.limits.max_root_fields
+                    ),
                     op.pos,
                 ));
             }
             walk.selection_set(&root, &op.node.selection_set.node)?;
         }
-        if walk.aliases > self.0.max_aliases {
+        if walk.aliases > self.limits.max_aliases {
             return Err(reject(
-                format!("{} aliases in one request; at most {} are allowed", walk.aliases, self.0.max_aliases),
+                format!("{} aliases in one request; at most {} are allowed", walk.aliases, self.limits.max_aliases),
                 Pos::default(),
             ));
         }

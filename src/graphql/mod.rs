@@ -11,6 +11,7 @@ pub mod ide;
 pub mod input;
 pub mod node;
 pub mod protocol;
+pub mod shape;
 pub mod suggest;
 
 use async_graphql::Context;

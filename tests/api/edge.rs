@@ -282,6 +282,9 @@ async fn the_ide_forbids_framing_and_referrers() {
         let csp = resp.headers().get("content-security-policy").unwrap().to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(csp.contains("connect-src 'self'"), "{csp}");
+        // The IDE is served whole by netra: scripts from this origin only, no inline script, no CDN.
+        assert!(csp.contains("script-src 'self';"), "{csp}");
+        assert!(!csp.contains("http") && !csp.contains("'unsafe-eval'"), "{csp}");
         assert_eq!(resp.headers().get("referrer-policy").unwrap(), "no-referrer");
         let api = app.router.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
         assert!(api.headers().get("content-security-policy").is_none(), "the CSP is the IDE's");

@@ -1,6 +1,8 @@
 //! Nothing given away by errors: "did you mean" names only fields of the
 //! caller's role schema, a hidden field and a field that does not exist get
-//! the same error byte for byte, and directives per field are bounded.
+//! the same error byte for byte (and so do a hidden type and a type that does
+//! not exist), directives per field are bounded, and so is the expansion of
+//! fragments.
 
 use serde_json::{json, Value};
 
@@ -78,5 +80,78 @@ async fn directives_on_one_field_are_bounded() {
         let few = "{ __typename @include(if: true) @skip(if: false) }";
         let (_, body) = app.gql(None, few, json!({})).await;
         assert_eq!(body["data"]["__typename"], "Query", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_type_outside_the_callers_schema_looks_exactly_like_a_type_that_does_not_exist() {
+    // Type conditions (used, inline, unused) and variable types: every place
+    // a document can name a type.
+    let shapes = [
+        "query { __typename ...X } fragment X on T { id }",
+        "query { __typename ... on T { id } }",
+        "query { __typename } fragment X on T { id }",
+        "query($x: T) { __typename }",
+        "query($x: [T!]!) { __typename }",
+    ];
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let probes = [
+            (None, "Reporter", "Zzqzzqzz"),
+            (Some(app.token("INSPEKTORAT-16.73")), "Reporter", "Zzqzzqzz"),
+            (Some(app.token("BAWASLU-16")), "AuditEvent", "Zzqzzqzzqz"),
+            (Some(app.token("BAWASLU-16")), "AuditEventFilter", "Zzqzzqzzqzzqzzqz"),
+        ];
+        for (token, hidden, missing) in &probes {
+            for shape in shapes {
+                let hidden_err = errors(&app, token.as_deref(), &shape.replace(" T", &format!(" {hidden}"))).await;
+                let missing_err = errors(&app, token.as_deref(), &shape.replace(" T", &format!(" {missing}"))).await;
+                assert_eq!(
+                    hidden_err.to_string().replace(hidden, missing),
+                    missing_err.to_string(),
+                    "{engine:?} {hidden} in {shape}"
+                );
+                assert!(hidden_err[0]["message"].as_str().unwrap().starts_with("Unknown type"), "{hidden_err}");
+            }
+        }
+        // A role whose schema has the type is told what is really wrong.
+        let errs =
+            errors(&app, Some(&app.token("BAWASLU-16.73")), "query { __typename ... on Reporter { name } }").await;
+        assert!(errs[0]["message"].as_str().unwrap().contains("can never be of type \"Reporter\""), "{errs}");
+        let auditor = app.token_with("BAWASLU", &["read", "audit"]);
+        let (_, body) = app
+            .gql(
+                Some(&auditor),
+                "query($f: AuditEventFilter) { auditEvents(filter: $f, first: 1) { totalCount } }",
+                json!({ "f": {} }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "the auditor's schema has AuditEventFilter: {body}");
+    }
+}
+
+/// `{ ...F<n> }` where each fragment spreads the one below twice: 2^n
+/// selections of `publications` from a document of a few hundred bytes.
+fn doubling(n: usize) -> String {
+    let mut doc = format!("{{ ...F{n} }}\nfragment F0 on Query {{ publications {{ totalCount }} }}\n");
+    for i in 1..=n {
+        doc.push_str(&format!("fragment F{i} on Query {{ ...F{p} ...F{p} }}\n", p = i - 1));
+    }
+    doc
+}
+
+#[tokio::test]
+async fn fragments_that_expand_exponentially_are_refused_before_anything_walks_them() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        // 2^40 selections: refused at once, before async-graphql's own checks walk it.
+        let errs = errors(&app, None, &doubling(40)).await;
+        assert_eq!(error_code(&json!({ "errors": errs })), "BAD_USER_INPUT");
+        let message = errs[0]["message"].as_str().unwrap();
+        assert!(message.contains("field selections through its fragments") && message.contains("1000"), "{message}");
+        // A modest use of the same shape runs.
+        let (_, body) = app.gql(None, &doubling(4), json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        assert!(body["data"]["publications"]["totalCount"].is_number(), "{body}");
     }
 }
