@@ -102,7 +102,9 @@ pub async fn graphql(
         req = req.disable_introspection();
     }
     let schema = if anonymous { &state.anonymous_schema } else { &state.schema };
-    let resp = with_codes(schema.execute(req).await);
+    let (query, operation_name) = (req.query.clone(), req.operation_name.clone());
+    let mut resp = with_codes(schema.execute(req).await);
+    crate::graphql::order::restore(&mut resp.data, &query, operation_name.as_deref());
     // The request's audit event is stored before anything leaves: no event, no data.
     if let Err(e) = audit.finish(&resp.errors).await {
         let refused = Response::from_errors(vec![e.extend().into_server_error(Pos::default())]);

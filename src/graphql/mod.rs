@@ -10,6 +10,7 @@ pub mod guard;
 pub mod ide;
 pub mod input;
 pub mod node;
+pub mod order;
 pub mod protocol;
 pub mod shape;
 pub mod suggest;

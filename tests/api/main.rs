@@ -24,6 +24,7 @@ mod limits;
 mod loaders;
 mod lookahead;
 mod matrix;
+mod order;
 mod panwascam;
 mod publications;
 mod reference;
