@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use netra::config::Deadlines;
 use netra::domain::{CaseState, Nip};
 use netra::seed::synthetic::{load_synthetic, SyntheticOptions};
 use sea_orm::Iterable;
@@ -81,14 +82,14 @@ async fn synthetic_data_is_deterministic_valid_and_spread_over_provinces() {
     for engine in engines() {
         let opts = SyntheticOptions { officials: 3000, cases: 400, seed: 7 };
         let a = TestApp::spawn(engine).await;
-        let report = load_synthetic(&a.db, opts).await.unwrap();
+        let report = load_synthetic(&a.db, opts, Deadlines::default()).await.unwrap();
         assert_eq!(report.officials, 3000);
         assert!(report.cases >= 390, "{report:?}");
         let b = TestApp::spawn(engine).await;
-        load_synthetic(&b.db, opts).await.unwrap();
+        load_synthetic(&b.db, opts, Deadlines::default()).await.unwrap();
         assert_eq!(fingerprint(&a).await, fingerprint(&b).await, "same seed, same data");
         let c = TestApp::spawn(engine).await;
-        load_synthetic(&c.db, SyntheticOptions { seed: 8, ..opts }).await.unwrap();
+        load_synthetic(&c.db, SyntheticOptions { seed: 8, ..opts }, Deadlines::default()).await.unwrap();
         assert_ne!(fingerprint(&a).await, fingerprint(&c).await, "another seed, other data");
 
         let nips = a.strings("SELECT nip FROM official WHERE nip IS NOT NULL").await;
