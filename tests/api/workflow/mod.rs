@@ -10,7 +10,7 @@ mod refusals;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
-use crate::helpers::{engines, error_code, TestApp};
+use crate::helpers::TestApp;
 
 /// A date `offset` days from today in Palembang and Lubuk Linggau (WIB), the
 /// offices these tests act for.
