@@ -150,7 +150,7 @@ pub(super) fn plan_case(
     };
     let intake = NewCase {
         source,
-        place: place.clone(),
+        place,
         election_region: region(facts.election)?,
         occurred_on: occurred,
         known_on: known,
