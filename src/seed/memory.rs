@@ -118,6 +118,7 @@ impl<'a> Memory<'a> {
                 handling_agency_id: l.case.handling_agency_id,
                 receivers: l.forwardings.iter().map(|f| f.to_agency_id).collect(),
                 copies: l.forwardings.iter().filter_map(|f| f.copy_to_agency_id).collect(),
+                // No plan lets an inspectorate act, so their ids are not needed.
                 inspectorates: Vec::new(),
             };
             if !may_act(Some(&actor), action, &facts) {
