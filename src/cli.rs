@@ -187,7 +187,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
                 }
                 SeedCommand::Synthetic { officials, cases, seed } => {
                     let opts = seed::synthetic::SyntheticOptions { officials, cases, seed };
-                    let r = seed::synthetic::load_synthetic(&database, opts).await?;
+                    let r = seed::synthetic::load_synthetic(&database, opts, config.deadlines).await?;
                     eprintln!("synthetic data: {} officials, {} cases, {} rows", r.officials, r.cases, r.rows);
                 }
             }

@@ -134,7 +134,7 @@ pub async fn persist_effects(
     let mut update = case::Entity::update_many()
         .col_expr(case::Column::State, Expr::value(effects.to.as_str()))
         .col_expr(case::Column::Version, Expr::value(case.version + 1))
-        .col_expr(case::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+        .col_expr(case::Column::UpdatedAt, Expr::value(ctx.now))
         .filter(case::Column::Id.eq(case.id))
         .filter(case::Column::Version.eq(ctx.step.expected_version));
     if let Some(v) = c.handling_agency_id {

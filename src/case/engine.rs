@@ -133,6 +133,8 @@ pub struct Ctx<'a> {
     pub on: NaiveDate,
     /// The instant recorded on the timeline.
     pub at: DateTime<Utc>,
+    /// The clock's current instant (the case row's `updated_at`).
+    pub now: DateTime<Utc>,
     /// The acting office's today (its local date).
     pub today: NaiveDate,
     /// The acting office's time zone.
@@ -352,6 +354,7 @@ where
                 actor_agency_id: actor.agency_id,
                 on,
                 at: rules.clock.instant(on, zone),
+                now: rules.clock.now(),
                 today,
                 zone,
                 deadlines: rules.deadlines,

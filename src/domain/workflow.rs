@@ -2,7 +2,7 @@
 //! from which state to which. No I/O and no authorization here: the policy
 //! says who may take an action; the workflow engine loads, checks and writes.
 
-use super::CaseState as S;
+use super::{CaseState as S, ClosureReason};
 
 /// Declares [`Action`] from one list: each variant with its timeline name.
 /// `ALL` and `name` are generated from the same list, so no count or match
@@ -133,6 +133,43 @@ impl Action {
 /// The actions that may follow `state` (for error messages and clients).
 pub fn next_actions(state: S, via_bkn: bool) -> Vec<Action> {
     Action::ALL.iter().copied().filter(|a| *a != Action::Correct && a.allowed_in(state, via_bkn)).collect()
+}
+
+/// The states a case passes through, from RECEIVED, to reach `target` (and,
+/// for a closed case, `closure`): the route the demo and the generators
+/// plan their steps along. `via_bkn` says whether the subjects are ASN.
+pub fn path_to(target: S, closure: Option<ClosureReason>, via_bkn: bool) -> Vec<S> {
+    use ClosureReason as C;
+    let decided = [S::Received, S::FormalMaterialCheck, S::Registered, S::ClarificationAssessment, S::Decided];
+    let upto = |list: &[S], last: S| -> Vec<S> {
+        let end = list.iter().position(|s| *s == last).map_or(list.len(), |i| i + 1);
+        list[..end].to_vec()
+    };
+    let with_bkn: Vec<S> =
+        decided.iter().copied().chain([S::Forwarded, S::AgencyVerifying, S::SanctionRecommended]).collect();
+    let forwarded: Vec<S> = if via_bkn { with_bkn.clone() } else { upto(&with_bkn, S::Forwarded) };
+    let full: Vec<S> =
+        forwarded.iter().copied().chain([S::PpkExamination, S::SanctionImposed, S::ExecutionMonitoring]).collect();
+    let then = |list: &[S], more: &[S]| -> Vec<S> { list.iter().chain(more).copied().collect() };
+    match target {
+        S::NotRegistered => vec![S::Received, S::FormalMaterialCheck, S::NotRegistered],
+        S::Received | S::FormalMaterialCheck | S::Registered | S::ClarificationAssessment | S::Decided => {
+            upto(&decided, target)
+        }
+        S::Forwarded | S::AgencyVerifying | S::SanctionRecommended => upto(&with_bkn, target),
+        S::PpkExamination | S::SanctionImposed | S::ExecutionMonitoring => upto(&full, target),
+        S::OverdueEscalated => then(&with_bkn, &[S::OverdueEscalated]),
+        S::AdminAppeal => then(&upto(&full, S::SanctionImposed), &[S::AdminAppeal]),
+        S::CriminalProcess => then(&decided, &[S::CriminalProcess]),
+        S::Closed => match closure {
+            Some(C::NotAViolation | C::AdministrativeTrack) | None => then(&decided, &[S::Closed]),
+            Some(C::CriminalVerdict) => then(&decided, &[S::CriminalProcess, S::Closed]),
+            Some(C::NotProven | C::Cancelled | C::Rejected | C::SubjectSeparated) => {
+                then(&decided, &[S::Forwarded, S::AgencyVerifying, S::Closed])
+            }
+            Some(C::SanctionExecuted) => then(&full, &[S::Closed]),
+        },
+    }
 }
 
 #[cfg(test)]

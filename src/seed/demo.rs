@@ -14,11 +14,11 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use sha2::{Digest, Sha256};
 
 use super::demo_data::{CASES, OFFICIALS};
-use super::history::path_to;
 use super::DemoCase;
 use crate::auth::{Permission, Principal};
 use crate::case::commands::{self, Decree, Rules, Step};
 use crate::case::intake::{self, NewAllegation, NewCase, NewEvidence, NewReporter, SubjectRef};
+use crate::domain::workflow::path_to;
 use crate::domain::{
     agencies, CaseSource, CaseState as S, Classification, ClosureReason as Close, DecisionOutcome, EscalationKind,
     ExecutionStatus, Nik, Nip, RegionCode, SubjectKind,

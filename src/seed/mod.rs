@@ -1,12 +1,20 @@
 //! Demo and synthetic data. The demo scenario is hand-written (`demo_data`)
-//! and expanded into consistent histories (`history`); the synthetic data set
-//! is generated deterministically at national scale (`synthetic`). The demo
-//! also publishes two statistics tables (`publications`).
+//! and played through the API's services (`demo`); the synthetic data set is
+//! generated deterministically at national scale (`synthetic`) as case plans
+//! (`plan`, `planner`) played in memory with the API's own step rules
+//! (`memory`) and written in bulk (`batch`). `replay` plays explicit plans
+//! either way, so a test can hold the generator to the API. The demo also
+//! publishes two statistics tables (`publications`).
 
+pub mod batch;
+pub mod book;
 mod demo;
 mod demo_data;
-mod history;
+pub mod memory;
+pub mod plan;
+pub mod planner;
 mod publications;
+pub mod replay;
 pub mod synthetic;
 
 pub use demo::{load_demo, DemoReport};

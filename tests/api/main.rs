@@ -13,6 +13,7 @@ mod docs;
 mod edge;
 mod errors;
 mod follow_up;
+mod generator;
 mod helpers;
 mod http;
 mod ide;

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use netra::config::Deadlines;
 use netra::domain::{CaseState, Nip};
 use netra::seed::synthetic::{load_synthetic, SyntheticOptions};
 use sea_orm::Iterable;
@@ -81,14 +82,14 @@ async fn synthetic_data_is_deterministic_valid_and_spread_over_provinces() {
     for engine in engines() {
         let opts = SyntheticOptions { officials: 3000, cases: 400, seed: 7 };
         let a = TestApp::spawn(engine).await;
-        let report = load_synthetic(&a.db, opts).await.unwrap();
+        let report = load_synthetic(&a.db, opts, Deadlines::default()).await.unwrap();
         assert_eq!(report.officials, 3000);
         assert!(report.cases >= 390, "{report:?}");
         let b = TestApp::spawn(engine).await;
-        load_synthetic(&b.db, opts).await.unwrap();
+        load_synthetic(&b.db, opts, Deadlines::default()).await.unwrap();
         assert_eq!(fingerprint(&a).await, fingerprint(&b).await, "same seed, same data");
         let c = TestApp::spawn(engine).await;
-        load_synthetic(&c.db, SyntheticOptions { seed: 8, ..opts }).await.unwrap();
+        load_synthetic(&c.db, SyntheticOptions { seed: 8, ..opts }, Deadlines::default()).await.unwrap();
         assert_ne!(fingerprint(&a).await, fingerprint(&c).await, "another seed, other data");
 
         let nips = a.strings("SELECT nip FROM official WHERE nip IS NOT NULL").await;
@@ -100,5 +101,61 @@ async fn synthetic_data_is_deterministic_valid_and_spread_over_provinces() {
         // Ids continue after the bulk load: the demo still loads on top of it.
         let demo = netra::seed::load_demo(&a.db).await.unwrap();
         assert!(demo.cases > 0);
+    }
+}
+
+#[tokio::test]
+async fn synthetic_data_uses_only_the_apis_actions_and_number_formats() {
+    use netra::domain::numbering::{
+        parse_case_number, parse_receipt_number, parse_registration_number, registration_number,
+    };
+    use netra::domain::Action;
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        load_synthetic(&app.db, SyntheticOptions { officials: 2000, cases: 300, seed: 3 }, Deadlines::default())
+            .await
+            .unwrap();
+        let actions = app.strings("SELECT DISTINCT action FROM case_event").await;
+        assert!(actions.len() >= 12, "{engine:?}: the synthetic cases take most steps: {actions:?}");
+        for action in &actions {
+            assert!(Action::from_name(action).is_some(), "{engine:?}: {action} is not an action of the workflow");
+        }
+        let rows = app
+            .strings(
+                "SELECT c.number || '|' || COALESCE(c.receipt_number, '-') || '|' || COALESCE(c.registration_number, '-') \
+                 || '|' || COALESCE(h.region_code, '00') FROM \"case\" c JOIN agency h ON h.id = c.handling_agency_id",
+            )
+            .await;
+        assert!(rows.len() >= 290, "{engine:?}: {} cases", rows.len());
+        let mut registered = 0;
+        for row in rows {
+            let [number, receipt, registration, region]: [&str; 4] =
+                row.split('|').collect::<Vec<_>>().try_into().unwrap();
+            let parsed = parse_case_number(number).unwrap_or_else(|| panic!("{engine:?}: case number {number}"));
+            assert_eq!(parsed.handling_region, region, "{number} is numbered by its office");
+            assert_eq!(
+                parse_receipt_number(receipt),
+                Some(parsed.clone()),
+                "{engine:?}: receipt {receipt} of {number}"
+            );
+            if registration != "-" {
+                registered += 1;
+                assert_eq!(parse_registration_number(registration), Some(parsed), "{engine:?}: {registration}");
+                assert_eq!(registration, registration_number(number));
+            }
+        }
+        assert!(registered > 200, "{engine:?}: most cases are registered ({registered})");
+        // Every timeline starts with RECEIVE, and every step starts from a state the workflow allows.
+        let receives = app.count("SELECT COUNT(*) FROM case_event WHERE action = 'RECEIVE'").await;
+        assert_eq!(receives, app.count("SELECT COUNT(*) FROM \"case\"").await);
+        let moves = app
+            .strings("SELECT DISTINCT action || '|' || from_state FROM case_event WHERE from_state IS NOT NULL")
+            .await;
+        for m in moves {
+            let (action, from) = m.split_once('|').unwrap();
+            let action = Action::from_name(action).unwrap();
+            let from = CaseState::iter().find(|s| s.as_str() == from).unwrap();
+            assert!(action.allowed_in(from, true) || action.allowed_in(from, false), "{engine:?}: {m}");
+        }
     }
 }

@@ -1,177 +1,22 @@
-//! GraphQL types nested under a case: allegations, reporter, evidence,
-//! forwardings, agency decisions (sanctions), execution checks, escalations
-//! and timeline events. Each is reached only through a visible case.
+//! The follow-up of a case's allegations, nested under them: forwardings
+//! to the competent agencies, the agencies' decisions (sanctions), the
+//! checks of their execution and the escalations against an overdue PPK.
 
 use async_graphql::{Context, Object, ID};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
-use super::loaders::{
-    CaseById, CaseRefOfAllegation, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding,
-    ForwardingsOfAllegation,
-};
+use crate::case::loaders::{CaseRefOfAllegation, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding};
 use crate::domain::{
-    CaseState, DecisionKind, DecisionOutcome, EscalationKind, EvidenceKind, ExecutionStatus, Phase, ReporterKind,
-    SanctionCode, SanctionTrack, Severity, ViolationCode,
+    DecisionKind, DecisionOutcome, EscalationKind, ExecutionStatus, SanctionCode, SanctionTrack, Severity,
 };
-use crate::entity::{
-    agency_decision, allegation, case_event, escalation, evidence, execution_check, forwarding, reporter,
-};
+use crate::entity::{agency_decision, escalation, execution_check, forwarding};
 use crate::error::IntoGql;
 use crate::graphql::batch::Peered;
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
-use crate::official::graphql::Official;
-use crate::official::loaders::OfficialById;
-use crate::reference::graphql::{Agency, Region};
-use crate::reference::loaders::{AgencyById, RegionByCode};
+use crate::reference::graphql::Agency;
 
-use super::graphql::Case;
-
-/// The agency `id` names for `from`, batched over `from`'s peers. Each
-/// caller's `id` closure is a distinct relation, so each gets its own batch.
-async fn agency<M, F>(ctx: &Context<'_>, from: &Peered<M>, id: F) -> async_graphql::Result<Option<Agency>>
-where
-    F: Fn(&M) -> Option<i64> + Send + Sync + 'static,
-{
-    Ok(ctx.loaders().one(from, move |m| id(m).map(AgencyById)).await.gql()?.map(Agency))
-}
-
-/// One official × one act within a case.
-pub struct Allegation(pub Peered<allegation::Model>);
-
-#[Object]
-impl Allegation {
-    /// Global id.
-    async fn id(&self) -> ID {
-        global_id("Allegation", self.0.this.id)
-    }
-    /// The act (BRIEF §4.1 codes).
-    async fn violation_code(&self) -> ViolationCode {
-        self.0.this.violation_code
-    }
-    /// Sanction track of the act.
-    async fn track(&self) -> SanctionTrack {
-        self.0.this.violation_code.track()
-    }
-    /// Default severity of the act under the 2022 joint decree, where it names one.
-    async fn default_severity(&self) -> Option<Severity> {
-        self.0.this.violation_code.default_severity()
-    }
-    /// Before or after candidate determination.
-    async fn phase(&self) -> Phase {
-        self.0.this.phase
-    }
-    /// When the act happened.
-    async fn act_on(&self) -> NaiveDate {
-        self.0.this.act_on
-    }
-    /// What happened, in the handler's words.
-    async fn description(&self) -> &str {
-        &self.0.this.description
-    }
-    /// Where the act happened.
-    async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.place_region_code.clone()))).await.gql()?.map(Region))
-    }
-    /// The official named.
-    async fn official(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Official>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(OfficialById(m.official_id))).await.gql()?.map(Official))
-    }
-    /// The case it belongs to.
-    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Case>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(CaseById(m.case_id))).await.gql()?.map(Case))
-    }
-    /// Recommendations of this allegation to competent agencies.
-    async fn forwardings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Forwarding>> {
-        Ok(ctx
-            .loaders()
-            .many(&self.0, |m| ForwardingsOfAllegation(m.id))
-            .await
-            .gql()?
-            .into_iter()
-            .map(Forwarding)
-            .collect())
-    }
-}
-
-/// Who filed a report (pelapor). Visible only to the handling Bawaslu office
-/// and its superior tiers.
-pub struct Reporter(pub Peered<reporter::Model>);
-
-#[Object]
-impl Reporter {
-    /// Voter, monitor or candidate side.
-    async fn kind(&self) -> ReporterKind {
-        self.0.this.kind
-    }
-    /// Full name.
-    async fn name(&self) -> &str {
-        &self.0.this.name
-    }
-    /// Phone number.
-    async fn phone(&self) -> Option<&str> {
-        self.0.this.phone.as_deref()
-    }
-    /// E-mail address.
-    async fn email(&self) -> Option<&str> {
-        self.0.this.email.as_deref()
-    }
-    /// Postal address.
-    async fn address(&self) -> Option<&str> {
-        self.0.this.address.as_deref()
-    }
-    /// Population number (NIK).
-    async fn nik(&self) -> Option<&str> {
-        self.0.this.nik.as_deref()
-    }
-    /// Region where the reporter is registered to vote.
-    async fn voter_region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(&self.0, |m| m.voter_region_code.clone().map(RegionByCode)).await.gql()?.map(Region))
-    }
-}
-
-/// Metadata of one evidence item (the file is stored elsewhere).
-pub struct Evidence(pub Peered<evidence::Model>);
-
-#[Object]
-impl Evidence {
-    /// Global id.
-    async fn id(&self) -> ID {
-        global_id("Evidence", self.0.this.id)
-    }
-    /// Photo, video, screenshot, URL, document or witness statement.
-    async fn kind(&self) -> EvidenceKind {
-        self.0.this.kind
-    }
-    /// What it shows.
-    async fn description(&self) -> &str {
-        &self.0.this.description
-    }
-    /// SHA-256 of the file, hex.
-    async fn sha256(&self) -> &str {
-        &self.0.this.sha256
-    }
-    /// Size of the file in bytes.
-    async fn size_bytes(&self) -> Option<i64> {
-        self.0.this.size_bytes
-    }
-    /// Link, for URL evidence.
-    async fn url(&self) -> Option<&str> {
-        self.0.this.url.as_deref()
-    }
-    /// When it was captured (UTC).
-    async fn captured_at(&self) -> DateTime<Utc> {
-        self.0.this.captured_at
-    }
-    /// Agency that submitted it.
-    async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, &self.0, |m| Some(m.submitted_by_id)).await
-    }
-    /// Access level of the file.
-    async fn access_level(&self) -> &str {
-        &self.0.this.access_level
-    }
-}
+use super::agency;
 
 /// The case facts of a forwarding. One fn item (one type) for both fields
 /// that need them, so they share one batch.
@@ -377,49 +222,6 @@ impl Escalation {
     /// Date taken.
     async fn escalated_on(&self) -> NaiveDate {
         self.0.this.escalated_on
-    }
-    /// Free-text note.
-    async fn note(&self) -> Option<&str> {
-        self.0.this.note.as_deref()
-    }
-}
-
-/// One step of a case's timeline.
-pub struct CaseEvent(pub Peered<case_event::Model>);
-
-#[Object]
-impl CaseEvent {
-    /// What was done, e.g. `REGISTER`, `FORWARD`, `IMPOSE_SANCTION`.
-    async fn action(&self) -> &str {
-        &self.0.this.action
-    }
-    /// State before; null for the first event.
-    async fn from_state(&self) -> Option<CaseState> {
-        self.0.this.from_state
-    }
-    /// State after.
-    async fn to_state(&self) -> CaseState {
-        self.0.this.to_state
-    }
-    /// Acting agency.
-    async fn actor_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, &self.0, |m| Some(m.actor_agency_id)).await
-    }
-    /// Acting user (token subject).
-    async fn actor_subject(&self) -> &str {
-        &self.0.this.actor_subject
-    }
-    /// When (UTC).
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.this.occurred_at
-    }
-    /// Reference of the document behind the step.
-    async fn document_ref(&self) -> Option<&str> {
-        self.0.this.document_ref.as_deref()
-    }
-    /// Deadline the step started, if any.
-    async fn deadline_on(&self) -> Option<NaiveDate> {
-        self.0.this.deadline_on
     }
     /// Free-text note.
     async fn note(&self) -> Option<&str> {
