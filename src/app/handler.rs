@@ -194,7 +194,7 @@ async fn answer(
         _ => None,
     };
     let job = execute(state.clone(), viewer, req, headers.get("x-request-id").cloned(), claim, media);
-    let (resp, operation) = if mutation {
+    let (resp, (operation, name)) = if mutation {
         // A mutation runs to its end even if the client goes or the request
         // times out, so that a committed write gets its audit record and its
         // idempotent answer.
@@ -205,13 +205,16 @@ async fn answer(
                 let e = AppError::Internal(anyhow::anyhow!("mutation task failed"));
                 (
                     protocol::respond(Response::from_errors(vec![e.extend().into_server_error(Pos::default())]), media),
-                    None,
+                    (None, None),
                 )
             }
         }
     } else {
         job.await
     };
+    if let Some(name) = name {
+        facts.operation_name = Some(crate::audit::redact::clip(&name, 100));
+    }
     facts.operation = match operation {
         Some(OperationType::Mutation) => "mutation",
         Some(OperationType::Query) => "query",
@@ -247,7 +250,7 @@ async fn execute(
     request_id: Option<HeaderValue>,
     claim: Option<Claim>,
     media: MediaType,
-) -> (axum::response::Response, Option<OperationType>) {
+) -> (axum::response::Response, (Option<OperationType>, Option<String>)) {
     let loaders = Loaders::new(state.db.clone(), viewer.clone());
     let anonymous = viewer.is_none();
     let request_id = request_id.as_ref().and_then(|v| v.to_str().ok());
@@ -265,7 +268,7 @@ async fn execute(
     let schema = if anonymous { &state.anonymous_schema } else { &state.schema };
     let resp = with_codes(schema.execute(req).await);
     let committed = collector.committed_writes();
-    let operation = collector.operation();
+    let operation = (collector.operation(), collector.operation_name());
     if resp.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&"RATE_LIMITED".into())) {
         state.metrics.rate_limited("nip");
     }

@@ -100,6 +100,11 @@ impl AuditCollector {
         }
     }
 
+    /// The operation's name: as the client sent it, or as the document names its only operation.
+    pub fn operation_name(&self) -> Option<String> {
+        self.meta.operation_name.clone().or_else(|| self.seen().named_operation.clone())
+    }
+
     /// Records that a write of this request committed (with its `WRITE` event).
     pub fn committed_write(&self) {
         self.seen().committed = true;

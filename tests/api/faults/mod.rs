@@ -7,6 +7,7 @@
 mod audit;
 mod idempotency;
 mod limits;
+mod logs;
 mod outage;
 mod server;
 
