@@ -194,9 +194,13 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo } => {
-            let database = db::connect(&config.database_url).await?;
-            db::migrate(&database).await?;
-            reference::load(&database).await?;
+            let acquire = Duration::from_millis(config.db_acquire_timeout_ms);
+            // Migrations may wait for a connection as long as tools do; requests may not.
+            let setup = db::connect(&config.database_url).await?;
+            db::migrate(&setup).await?;
+            reference::load(&setup).await?;
+            setup.close().await.context("close the setup connection")?;
+            let database = db::connect_with(&config.database_url, acquire).await?;
             let mut demo_tokens = Vec::new();
             if demo {
                 let r = seed::load_demo(&database).await?;

@@ -46,6 +46,15 @@ pub enum Switch {
     Off,
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 /// The process deadlines, in calendar days (BRIEF §5). Defaults follow the
 /// Pilkada rules where the law sets them; the others are configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +165,30 @@ pub struct ConfigArgs {
     /// Published tables withhold every non-zero count below this (at least 2).
     #[arg(long, env = "NETRA_SUPPRESSION_THRESHOLD", default_value_t = 3, global = true, value_name = "N")]
     pub suppression_threshold: u32,
+    /// How long a request waits for a database connection before it is answered 503, in milliseconds.
+    #[arg(long, env = "NETRA_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 1500, global = true, value_name = "MS")]
+    pub db_acquire_timeout_ms: u64,
+    /// The most requests served at once; beyond it, 503 OVERLOADED at once.
+    #[arg(long, env = "NETRA_MAX_IN_FLIGHT", default_value_t = 256, global = true, value_name = "N")]
+    pub max_in_flight: usize,
+    /// Requests per minute one agency's tokens may make (0 = unlimited).
+    #[arg(long, env = "NETRA_RATE_LIMIT_AGENCY", default_value_t = 6000, global = true, value_name = "PER_MIN")]
+    pub rate_limit_agency: u32,
+    /// Requests per minute one client IP may make anonymously or with tokens that fail (0 = unlimited).
+    #[arg(long, env = "NETRA_RATE_LIMIT_ANONYMOUS", default_value_t = 600, global = true, value_name = "PER_MIN")]
+    pub rate_limit_anonymous: u32,
+    /// Exact-NIP lookups (`officialByNip`) per minute per agency (0 = unlimited).
+    #[arg(long, env = "NETRA_RATE_LIMIT_NIP", default_value_t = 60, global = true, value_name = "PER_MIN")]
+    pub rate_limit_nip: u32,
+    /// Seconds a client has to send a request's headers before the connection is closed.
+    #[arg(long, env = "NETRA_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, global = true, value_name = "SECS")]
+    pub header_read_timeout_secs: u64,
+    /// Seconds in-flight requests get to finish after SIGTERM before the rest are cut.
+    #[arg(long, env = "NETRA_SHUTDOWN_GRACE_SECS", default_value_t = 20, global = true, value_name = "SECS")]
+    pub shutdown_grace_secs: u64,
+    /// `text` or `json` (one JSON object per line).
+    #[arg(long, env = "NETRA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
 }
 
 /// Everything netra reads from its environment.
@@ -216,6 +249,24 @@ pub struct Config {
     /// `NETRA_IDE`: serve the IDE at `/graphiql` (default on in development,
     /// off in production).
     pub ide: bool,
+    /// `NETRA_DB_ACQUIRE_TIMEOUT_MS`: how long a statement waits for a pool
+    /// connection before the request is answered 503 (default 1500).
+    pub db_acquire_timeout_ms: u64,
+    /// `NETRA_MAX_IN_FLIGHT`: requests served at once; beyond, 503 `OVERLOADED` (default 256).
+    pub max_in_flight: usize,
+    /// `NETRA_RATE_LIMIT_AGENCY`: requests per minute per agency (default 6000; 0 = off).
+    pub rate_limit_agency: u32,
+    /// `NETRA_RATE_LIMIT_ANONYMOUS`: requests per minute per client IP,
+    /// anonymous or with a refused token (default 600; 0 = off).
+    pub rate_limit_anonymous: u32,
+    /// `NETRA_RATE_LIMIT_NIP`: `officialByNip` lookups per minute per agency (default 60; 0 = off).
+    pub rate_limit_nip: u32,
+    /// `NETRA_HEADER_READ_TIMEOUT_SECS`: time to send the request head (default 10).
+    pub header_read_timeout_secs: u64,
+    /// `NETRA_SHUTDOWN_GRACE_SECS`: time in-flight requests get after SIGTERM (default 20).
+    pub shutdown_grace_secs: u64,
+    /// `NETRA_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: LogFormat,
 }
 
 /// Only the configuration options, for [`Config::from_env`].
@@ -292,6 +343,14 @@ impl Config {
             audit,
             suppression_threshold: args.suppression_threshold,
             ide: args.ide.map_or(!production, |s| s == Switch::On),
+            db_acquire_timeout_ms: args.db_acquire_timeout_ms.max(1),
+            max_in_flight: args.max_in_flight.max(1),
+            rate_limit_agency: args.rate_limit_agency,
+            rate_limit_anonymous: args.rate_limit_anonymous,
+            rate_limit_nip: args.rate_limit_nip,
+            header_read_timeout_secs: args.header_read_timeout_secs.max(1),
+            shutdown_grace_secs: args.shutdown_grace_secs,
+            log_format: args.log_format,
         })
     }
 
@@ -319,6 +378,14 @@ impl Config {
             audit: true,
             suppression_threshold: 3,
             ide: true,
+            db_acquire_timeout_ms: 1500,
+            max_in_flight: 256,
+            rate_limit_agency: 6000,
+            rate_limit_anonymous: 600,
+            rate_limit_nip: 60,
+            header_read_timeout_secs: 10,
+            shutdown_grace_secs: 20,
+            log_format: LogFormat::Text,
         }
     }
 }

@@ -27,10 +27,25 @@ pub fn pool_size(cores: u32) -> u32 {
     (cores * 4).clamp(16, 64)
 }
 
+/// The acquire timeout of tools and tests; `serve` uses NETRA_DB_ACQUIRE_TIMEOUT_MS.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections of the audit writer's own pool (PostgreSQL): request events
+/// never wait behind requests for a connection, and requests never wait
+/// behind a stuck audit commit.
+pub const AUDIT_POOL_SIZE: u32 = 2;
+
 /// Opens a pool for `url` with settings suited to each engine.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// Opens a pool for `url` whose statements wait at most `acquire` for a
+/// connection (a new one included): when the database is down, a request
+/// fails after `acquire` instead of queueing.
+pub async fn connect_with(url: &str, acquire: Duration) -> anyhow::Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
+    opts.sqlx_logging(false).connect_timeout(acquire).acquire_timeout(acquire);
     if url.starts_with("sqlite:") {
         // One writer at a time is SQLite's rule; a small pool avoids lock churn.
         opts.max_connections(4)
@@ -54,6 +69,26 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         }
     }
     Ok(db)
+}
+
+/// A second, small pool on the PostgreSQL database of `db` for the audit
+/// writer, opened lazily (no connection until the first batch); on SQLite,
+/// which has one writer anyway, `db` itself.
+pub fn audit_pool(db: &DatabaseConnection, url: &str, acquire: Duration) -> DatabaseConnection {
+    use sea_orm::sqlx::postgres::PgPoolOptions;
+    if db.get_database_backend() != DbBackend::Postgres {
+        return db.clone();
+    }
+    let opts = PgPoolOptions::new().max_connections(AUDIT_POOL_SIZE).acquire_timeout(acquire);
+    match url.parse::<sea_orm::sqlx::postgres::PgConnectOptions>() {
+        Ok(connect) => sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
+            opts.connect_lazy_with(connect.statement_cache_capacity(STATEMENT_CACHE)),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "the audit writer shares the request pool: its URL did not parse");
+            db.clone()
+        }
+    }
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock

@@ -1,6 +1,10 @@
 //! The one error type of netra's services and its mapping to GraphQL errors
 //! with a stable `extensions.code`. An internal error is logged with its full
-//! cause chain and reaches the caller only as "internal error".
+//! cause chain and reaches the caller only as "internal error". A database
+//! that cannot be reached (no connection within the acquire timeout, a lost
+//! connection, a read-only or shutting-down server) is
+//! [`AppError::Unavailable`]: HTTP 503 `SERVICE_UNAVAILABLE`, never
+//! `INTERNAL` and never a refused token.
 
 use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
@@ -28,6 +32,17 @@ pub enum AppError {
     /// A stale version or a uniqueness clash.
     #[error("{0}")]
     Conflict(String),
+    /// The database cannot be reached or cannot write now; retry later (HTTP 503).
+    #[error("the service is unavailable: the database cannot be reached; retry shortly")]
+    Unavailable,
+    /// Too many requests of this kind by this caller (HTTP 429).
+    #[error("{what}: rate limit reached; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// What was limited, for a human.
+        what: String,
+        /// Seconds until the next request is allowed.
+        retry_after_secs: u64,
+    },
     /// Anything unexpected; details go to the log, never to the caller.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -50,6 +65,8 @@ impl AppError {
             Self::NotFound => "NOT_FOUND",
             Self::Invalid { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
+            Self::Unavailable => "SERVICE_UNAVAILABLE",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -57,7 +74,40 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
+        if is_unavailable(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            return Self::Unavailable;
+        }
         Self::Internal(anyhow::Error::new(err).context("database"))
+    }
+}
+
+/// SQLSTATEs of a server that is there but cannot serve the statement now:
+/// read-only transaction, admin/crash shutdown, starting up or shutting
+/// down, too many connections, serialization under failover.
+const UNAVAILABLE_STATES: [&str; 7] = ["25006", "57P01", "57P02", "57P03", "53300", "08006", "08001"];
+
+/// Whether `err` says the database cannot be reached or cannot write now
+/// (rather than that the statement is wrong).
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{sqlx, RuntimeErr};
+    let sqlx_err = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return true,
+        _ => return false,
+    };
+    match sqlx_err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| UNAVAILABLE_STATES.contains(&c.as_ref())),
+        _ => false,
     }
 }
 
@@ -68,8 +118,10 @@ impl ErrorExtensions for AppError {
         }
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code());
-            if let Self::Invalid { field, .. } = self {
-                ext.set("field", field.as_str());
+            match self {
+                Self::Invalid { field, .. } => ext.set("field", field.as_str()),
+                Self::RateLimited { retry_after_secs, .. } => ext.set("retryAfter", *retry_after_secs),
+                _ => {}
             }
         })
     }

@@ -10,11 +10,13 @@
 //! - [`publication`], [`statistics`]: published and live statistics.
 //! - [`case`], [`official`], [`reference`]: domain slices (types, services,
 //!   resolvers, loaders); `case` holds the workflow engine and its steps.
+//! - [`idempotency`]: the stored first answers of `Idempotency-Key` mutations.
 //! - [`audit`]: the tamper-evident audit trail of reads and writes.
 //! - [`graphql`]: the resolvers' toolkit: caller, batch loaders, guard, global ids.
 //! - [`policy`]: the one authorization module.
 //! - [`auth`]: bearer token → `Principal`; nothing else.
 //! - [`registry`]: the agency registry and region tree in memory, for `auth`.
+//! - [`rate_limit`], [`metrics`]: keyed rate limits; the `/metrics` registry.
 //! - [`domain`], [`entity`], [`pagination`], [`clock`], [`db`], [`config`], [`error`]: foundations.
 //!
 //! The allowed directions are written down in `docs/architecture.md` and
@@ -32,10 +34,13 @@ pub mod domain;
 pub mod entity;
 pub mod error;
 pub mod graphql;
+pub mod idempotency;
+pub mod metrics;
 pub mod official;
 pub mod pagination;
 pub mod policy;
 pub mod publication;
+pub mod rate_limit;
 pub mod reference;
 pub mod registry;
 pub mod security_headers;

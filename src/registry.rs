@@ -38,7 +38,7 @@ use crate::entity::{agency, region};
 /// How often the version row is read.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// How long a request waits for the first load before it is refused.
-pub const READY_WAIT: Duration = Duration::from_secs(5);
+pub const READY_WAIT: Duration = Duration::from_secs(1);
 /// The PostgreSQL channel the version trigger notifies.
 pub const CHANNEL: &str = "netra_registry";
 

@@ -3,26 +3,38 @@
 //! refusals) are in `protocol`; this handler applies them around execution.
 //! Authentication happens here, before GraphQL runs: no header means
 //! anonymous, a bad token gets HTTP 401 with an `UNAUTHENTICATED` error.
-//! A request that returned non-public data leaves its audit event before the
-//! response is sent; if the event cannot be stored, the caller gets
-//! `INTERNAL` and no data.
+//! Rate limits are applied once the caller is known (per agency, or per
+//! client address for anonymous callers and refused tokens). A mutation with
+//! an `Idempotency-Key` claims it first (`idempotency`) and runs in a task of
+//! its own, so that neither a vanished client nor the request timeout cuts
+//! it between its commit and its answer. A request that returned non-public
+//! data leaves its audit event before the response is sent; if the event
+//! cannot be stored, the caller gets an error and no data, unless a write of
+//! the request committed (then the answer is its data: see
+//! `audit::writer::RequestAudit::finish`).
+
+use std::net::{IpAddr, SocketAddr};
 
 use async_graphql::{ErrorExtensions, Pos, Response, ServerError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
-use axum::Json;
+use axum::{Extension, Json};
+use tracing::Instrument;
 
+use super::traffic::Facts;
 use super::AppState;
-use crate::audit::RequestMeta;
+use crate::audit::{OperationType, RequestMeta};
 use crate::auth::Principal;
 use crate::config::Introspection;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::graphql::batch::Loaders;
 use crate::graphql::protocol::{self, MediaType, Rejection};
 use crate::graphql::RequestViewer;
+use crate::idempotency::{self, Begin, Claim};
+use crate::rate_limit::Limited;
 
 /// Reads the bearer token, if any. `Err` carries the refusal message.
 async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, String> {
@@ -61,11 +73,25 @@ fn read_request(
     let params = if method == Method::GET {
         protocol::from_get(uri)?
     } else {
-        let body =
-            body.map_err(|e| Rejection { status: e.status(), code: "BAD_USER_INPUT", message: e.body_text() })?;
+        let body = body.map_err(|e| body_refusal(&e))?;
         protocol::from_post(headers, &body)?
     };
     protocol::into_request(params, method)
+}
+
+/// The refusal of a body that could not be read: the same JSON 413 for a
+/// chunked body over the limit as for a `Content-Length` over it, and never
+/// the underlying error's debug text.
+fn body_refusal(e: &BytesRejection) -> Rejection {
+    // A chunked body over the limit surfaces as an I/O error deep in the
+    // rejection's chain, not as axum's 413 rejection: look for it there.
+    let too_large = e.status() == StatusCode::PAYLOAD_TOO_LARGE || format!("{e:?}").contains("length limit exceeded");
+    let (status, message) = if too_large {
+        (StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server accepts")
+    } else {
+        (StatusCode::BAD_REQUEST, "the request body could not be read")
+    };
+    Rejection { status, code: "BAD_USER_INPUT", message: message.to_owned() }
 }
 
 /// `POST /graphql` and `GET /graphql?query=…`.
@@ -74,25 +100,163 @@ pub async fn graphql(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Result<Bytes, BytesRejection>,
 ) -> axum::response::Response {
-    let media = match protocol::negotiate(&headers) {
+    let mut facts = Facts::default();
+    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let mut resp = answer(state, &mut facts, ip, &method, &uri, &headers, body).await;
+    resp.extensions_mut().insert(facts);
+    resp
+}
+
+/// A 429 for `limited`, counted.
+fn rate_limited(state: &AppState, facts: &mut Facts, limited: Limited, media: MediaType) -> axum::response::Response {
+    state.metrics.rate_limited(limited.limit.name());
+    facts.code = "RATE_LIMITED".into();
+    let err = AppError::from(limited);
+    protocol::refusal("RATE_LIMITED", &err.to_string(), Some(limited.retry_after_secs), media)
+}
+
+/// Answers one GraphQL request; `facts` learns what the access log and the
+/// metrics need.
+async fn answer(
+    state: AppState,
+    facts: &mut Facts,
+    ip: Option<IpAddr>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> axum::response::Response {
+    let media = match protocol::negotiate(headers) {
         Ok(m) => m,
         Err(refused) => return refused.into_response(MediaType::Json),
     };
-    let req = match read_request(&method, &uri, &headers, body) {
+    let req = match read_request(method, uri, headers, body) {
         Ok(r) => r,
         Err(refused) => return refused.into_response(media),
     };
-    let viewer = match principal(&state, &headers).await {
-        Ok(v) => v,
-        Err(message) => return unauthenticated(&message),
+    facts.operation_name = req.operation_name.as_deref().map(|n| crate::audit::redact::clip(n, 100));
+    if headers.contains_key(header::AUTHORIZATION) && state.registry.snapshot().await.is_none() {
+        // Tokens are checked against the in-memory registry only; before its first load, "not now".
+        facts.code = "SERVICE_UNAVAILABLE".into();
+        return protocol::refusal(
+            "SERVICE_UNAVAILABLE",
+            "the agency registry is not loaded yet; retry shortly",
+            None,
+            media,
+        );
+    }
+    let anonymous_limit = |facts: &mut Facts| match ip.map(|ip| state.limits.check_anonymous(ip)) {
+        Some(Err(limited)) => Some(rate_limited(&state, facts, limited, media)),
+        _ => None,
     };
+    let viewer = match principal(&state, headers).await {
+        Ok(Some(p)) => {
+            if let Err(limited) = state.limits.check_agency(&p.agency_code) {
+                return rate_limited(&state, facts, limited, media);
+            }
+            facts.agency = Some(p.agency_code.clone());
+            Some(p)
+        }
+        Ok(None) => {
+            if let Some(refused) = anonymous_limit(facts) {
+                return refused;
+            }
+            None
+        }
+        Err(message) => {
+            // Failed authentications count against the caller's address.
+            if let Some(refused) = anonymous_limit(facts) {
+                return refused;
+            }
+            facts.code = "UNAUTHENTICATED".into();
+            return unauthenticated(&message);
+        }
+    };
+    let mutation = protocol::is_mutation(&req.query, req.operation_name.as_deref());
+    let claim = match (mutation, &viewer, headers.get(idempotency::HEADER)) {
+        (true, Some(p), Some(key)) => match claim(&state, p, key.as_bytes(), &req).await {
+            Ok(Begin::Claimed(c)) => Some(c),
+            Ok(Begin::Replay { status, body }) => {
+                facts.operation = "mutation";
+                return replay(status, body, media);
+            }
+            Err(e) => {
+                facts.code = e.code().into();
+                return protocol::respond(
+                    Response::from_errors(vec![e.extend().into_server_error(Pos::default())]),
+                    media,
+                );
+            }
+        },
+        _ => None,
+    };
+    let job = execute(state.clone(), viewer, req, headers.get("x-request-id").cloned(), claim, media);
+    let (resp, (operation, name)) = if mutation {
+        // A mutation runs to its end even if the client goes or the request
+        // times out, so that a committed write gets its audit record and its
+        // idempotent answer.
+        match tokio::spawn(job.instrument(tracing::Span::current())).await {
+            Ok(out) => out,
+            Err(e) => {
+                tracing::error!(error = %e, "a mutation task failed");
+                let e = AppError::Internal(anyhow::anyhow!("mutation task failed"));
+                (
+                    protocol::respond(Response::from_errors(vec![e.extend().into_server_error(Pos::default())]), media),
+                    (None, None),
+                )
+            }
+        }
+    } else {
+        job.await
+    };
+    if let Some(name) = name {
+        facts.operation_name = Some(crate::audit::redact::clip(&name, 100));
+    }
+    facts.operation = match operation {
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Query) => "query",
+        None => "none",
+    };
+    resp
+}
+
+/// Claims the request's `Idempotency-Key`.
+async fn claim(state: &AppState, viewer: &Principal, key: &[u8], req: &async_graphql::Request) -> AppResult<Begin> {
+    let key = idempotency::parse_key(key)?;
+    let variables = serde_json::to_value(&req.variables).unwrap_or_default();
+    let hash = idempotency::request_hash(&req.query, req.operation_name.as_deref(), &variables);
+    idempotency::begin(&state.db, viewer.agency_id, &key, &hash).await
+}
+
+/// The stored first answer of an idempotent mutation.
+fn replay(status: u16, body: String, media: MediaType) -> axum::response::Response {
+    let mut resp = axum::response::Response::new(axum::body::Body::from(body));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    resp.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
+    resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    resp
+}
+
+/// Runs the request, stores its audit event and, for a claimed
+/// `Idempotency-Key`, its answer; returns the response and the type of the
+/// operation that ran.
+async fn execute(
+    state: AppState,
+    viewer: Option<Principal>,
+    req: async_graphql::Request,
+    request_id: Option<HeaderValue>,
+    claim: Option<Claim>,
+    media: MediaType,
+) -> (axum::response::Response, (Option<OperationType>, Option<String>)) {
     let loaders = Loaders::new(state.db.clone(), viewer.clone());
     let anonymous = viewer.is_none();
-    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok());
+    let request_id = request_id.as_ref().and_then(|v| v.to_str().ok());
     let audit = state.audit.begin(viewer.clone(), || RequestMeta::of(&req, request_id));
-    let mut req = req.data(RequestViewer(viewer)).data(loaders).data(audit.collector());
+    let collector = audit.collector();
+    let mut req = req.data(RequestViewer(viewer)).data(loaders).data(audit.collector()).data(state.limits.clone());
     let introspection_allowed = match state.config.introspection {
         Introspection::All => true,
         Introspection::Authenticated => !anonymous,
@@ -105,12 +269,32 @@ pub async fn graphql(
     let (query, operation_name) = (req.query.clone(), req.operation_name.clone());
     let mut resp = with_codes(schema.execute(req).await);
     crate::graphql::order::restore(&mut resp.data, &query, operation_name.as_deref());
-    // The request's audit event is stored before anything leaves: no event, no data.
-    if let Err(e) = audit.finish(&resp.errors).await {
-        let refused = Response::from_errors(vec![e.extend().into_server_error(Pos::default())]);
-        return protocol::respond(refused, media);
+    let committed = collector.committed_writes();
+    let operation = (collector.operation(), collector.operation_name());
+    if resp.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&"RATE_LIMITED".into())) {
+        state.metrics.rate_limited("nip");
     }
-    protocol::respond(resp, media)
+    // The request's audit event is stored before anything leaves: no event, no data
+    // (a committed write is answered with its data all the same: see `RequestAudit::finish`).
+    let resp = match audit.finish(&resp.errors).await {
+        Ok(()) => resp,
+        Err(e) => Response::from_errors(vec![e.extend().into_server_error(Pos::default())]),
+    };
+    let out = protocol::respond(resp, media);
+    let Some(claim) = claim else { return (out, operation) };
+    if !committed {
+        if let Err(e) = idempotency::release(&state.db, &claim).await {
+            tracing::warn!(error = %e, "an idempotency key was not released");
+        }
+        return (out, operation);
+    }
+    let (parts, body) = out.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    if let Err(e) = idempotency::complete(&state.db, &claim, parts.status.as_u16(), &text).await {
+        tracing::error!(error = %e, "the answer of an idempotent mutation was not stored; a retry gets CONFLICT");
+    }
+    (axum::response::Response::from_parts(parts, axum::body::Body::from(bytes)), operation)
 }
 
 /// HTTP 401 with a GraphQL error body and no data.

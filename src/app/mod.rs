@@ -6,9 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
-use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Method};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -17,19 +15,22 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::audit::AuditWriter;
 use crate::auth::{Authenticator, DevIssuer};
 use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::rate_limit::RateLimits;
 use crate::registry::Registry;
 use schema::AppSchema;
 
 pub mod handler;
 pub mod node;
+pub mod ready;
 pub mod schema;
 pub mod sdl;
+pub mod server;
+pub mod traffic;
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -48,6 +49,14 @@ pub struct AppState {
     pub audit: AuditWriter,
     /// The agency registry and region tree in memory, for authentication.
     pub registry: Registry,
+    /// The audit writer's own pool (the request pool itself on SQLite).
+    pub audit_db: DatabaseConnection,
+    /// What `/metrics` exports.
+    pub metrics: Arc<Metrics>,
+    /// The rate limits of this instance.
+    pub limits: RateLimits,
+    /// Permits for requests in flight (`NETRA_MAX_IN_FLIGHT`).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -76,10 +85,16 @@ impl AppState {
         let config = Arc::new(config);
         let schema = schema::build_schema(db.clone(), config.clone());
         let anonymous_schema = schema::build_anonymous_schema(db.clone(), config.clone());
+        let metrics = Arc::new(Metrics::new());
+        let acquire = Duration::from_millis(config.db_acquire_timeout_ms);
+        let audit_db = crate::db::audit_pool(&db, &config.database_url, acquire);
         // Needs a Tokio runtime: the writer is a background task.
-        let audit = if config.audit { AuditWriter::start(db.clone()) } else { AuditWriter::disabled() };
+        let audit =
+            if config.audit { AuditWriter::start(audit_db.clone(), metrics.clone()) } else { AuditWriter::disabled() };
         let registry = Registry::start(&db);
-        Self { db, config, schema, anonymous_schema, auth, audit, registry }
+        let limits = RateLimits::new(&config);
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
+        Self { db, config, schema, anonymous_schema, auth, audit, registry, audit_db, metrics, limits, in_flight }
     }
 }
 
@@ -94,17 +109,6 @@ impl axum::extract::FromRef<AppState> for DatabaseConnection {
 /// `GET /healthz`: the process is up.
 async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
-}
-
-/// `GET /readyz`: the database answers.
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ready" }))),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
-        }
-    }
 }
 
 fn cors(config: &Config) -> CorsLayer {
@@ -126,8 +130,14 @@ fn cors(config: &Config) -> CorsLayer {
 
 /// The router with all endpoints and middleware.
 pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
+    let request_id = HeaderName::from_static(traffic::REQUEST_ID);
     let config = state.config.clone();
+    let admission = traffic::Admission {
+        permits: state.in_flight.clone(),
+        timeout: Duration::from_secs(config.request_timeout_secs),
+        metrics: state.metrics.clone(),
+    };
+    let metrics = state.metrics.clone();
     let mut routes = Router::new().route("/graphql", get(handler::graphql).post(handler::graphql));
     if config.ide {
         routes = routes
@@ -136,25 +146,40 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(ready::readyz))
+        .route("/metrics", get(ready::metrics))
         .route("/public/publications/{file}", get(crate::publication::http::open_data))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(config.request_timeout_secs),
-        ))
+        .layer(axum::middleware::from_fn_with_state(admission, traffic::admit))
         .layer(cors(&config))
         .layer(axum::middleware::from_fn(crate::security_headers::set))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(metrics, traffic::access_log))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(traffic::request_id))
 }
 
-/// Serves `state` on `listener` until Ctrl-C or SIGTERM.
+/// Serves `state` on `listener` until Ctrl-C or SIGTERM, then drains within
+/// `NETRA_SHUTDOWN_GRACE_SECS`.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.context("HTTP server failed")
+    serve_until(state, listener, shutdown_signal()).await
+}
+
+/// Serves `state` on `listener` until `shutdown` completes (tests use it
+/// instead of a signal), then drains within `NETRA_SHUTDOWN_GRACE_SECS`.
+pub async fn serve_until(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let deadlines = server::Deadlines {
+        header_read: Duration::from_secs(state.config.header_read_timeout_secs),
+        grace: Duration::from_secs(state.config.shutdown_grace_secs),
+    };
+    server::serve_until(router(state), listener, deadlines, shutdown).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

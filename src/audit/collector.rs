@@ -51,6 +51,7 @@ struct Seen {
     mutation: bool,
     named_operation: Option<String>,
     cases: BTreeSet<(CaseAccess, i64)>,
+    committed: bool,
 }
 
 /// The audit facts of one request, filled while it runs.
@@ -88,18 +89,48 @@ impl AuditCollector {
         seen.mutation |= mutation;
     }
 
+    /// The type of the operation that ran: `None` when no root field
+    /// resolved (the request was refused before it ran).
+    pub fn operation(&self) -> Option<OperationType> {
+        let seen = self.seen();
+        match (seen.root_fields.is_empty(), seen.mutation) {
+            (true, _) => None,
+            (false, true) => Some(OperationType::Mutation),
+            (false, false) => Some(OperationType::Query),
+        }
+    }
+
+    /// The operation's name: as the client sent it, or as the document names its only operation.
+    pub fn operation_name(&self) -> Option<String> {
+        self.meta.operation_name.clone().or_else(|| self.seen().named_operation.clone())
+    }
+
+    /// Records that a write of this request committed (with its `WRITE` event).
+    pub fn committed_write(&self) {
+        self.seen().committed = true;
+    }
+
+    /// Whether a write of this request committed.
+    pub fn committed_writes(&self) -> bool {
+        self.seen().committed
+    }
+
     /// The request's own facts, for a write event of the same request.
     pub fn meta(&self) -> &RequestMeta {
         &self.meta
     }
 
     /// The `REQUEST` event of this request by `viewer`, given its outcome, or
-    /// `None` when it resolved public root fields only.
+    /// `None` when it returned no non-public data: it resolved public root
+    /// fields only, or it was anonymous (the policy gives anonymous callers
+    /// published data only, so their requests never leave an event and
+    /// cannot grow the chain).
     pub fn request_entry(
         &self,
         viewer: Option<&Principal>,
         errors: &[async_graphql::ServerError],
     ) -> Option<AuditEntry> {
+        let viewer = viewer?;
         let seen = self.seen();
         if seen.root_fields.iter().all(|f| is_public_root_field(f)) {
             return None;
@@ -114,7 +145,7 @@ impl AuditCollector {
         Some(AuditEntry {
             occurred_at: now(),
             kind: EventKind::Request,
-            actor: viewer.map(Actor::from),
+            actor: Some(Actor::from(viewer)),
             request_id: self.meta.request_id.clone(),
             operation_type: if seen.mutation { OperationType::Mutation } else { OperationType::Query },
             operation_name: self.meta.operation_name.clone().or_else(|| seen.named_operation.clone()),
@@ -142,20 +173,30 @@ pub fn note_evidence(ctx: &Context<'_>, case_id: i64) {
     }
 }
 
+/// A mutation's `WRITE` entry and the collector of its request, for
+/// [`super::scoped_write`].
+pub struct WriteScope {
+    /// The entry the service appends inside its transaction.
+    pub entry: AuditEntry,
+    /// The request's collector, told when the write committed.
+    pub collector: Option<Arc<AuditCollector>>,
+}
+
 /// A `WRITE` entry for mutation field `action` of the current request, with
 /// the request's id, query hash, operation name and redacted variables. See
 /// [`super::record_in`] for how a mutation must record it.
-pub fn write_entry(ctx: &Context<'_>, action: &str) -> AppResult<AuditEntry> {
+pub fn write_entry(ctx: &Context<'_>, action: &str) -> AppResult<WriteScope> {
     let viewer = ctx.viewer().ok_or(AppError::Unauthenticated)?;
     let mut entry = AuditEntry::write(viewer, action);
-    if let Some(c) = ctx.data_opt::<Arc<AuditCollector>>() {
+    let collector = ctx.data_opt::<Arc<AuditCollector>>().cloned();
+    if let Some(c) = &collector {
         let meta = c.meta();
         entry.request_id.clone_from(&meta.request_id);
         entry.query_hash = Some(meta.query_hash.clone());
         entry.operation_name = meta.operation_name.clone().or_else(|| c.seen().named_operation.clone());
         entry.variables.clone_from(&meta.variables);
     }
-    Ok(entry)
+    Ok(WriteScope { entry, collector })
 }
 
 /// Records into the request's [`AuditCollector`] which root fields ran and

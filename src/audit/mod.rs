@@ -2,21 +2,23 @@
 //!
 //! Two kinds of events land in one hash chain per database:
 //!
-//! - **`REQUEST`**: written by the GraphQL handler for every request that
-//!   resolved a root field other than the public ones
+//! - **`REQUEST`**: written by the GraphQL handler for every authenticated
+//!   request that resolved a root field other than the public ones
 //!   ([`is_public_root_field`]), *before* the response leaves. If the event
-//!   cannot be stored the caller gets `INTERNAL` and no data. Writes go
-//!   through the group-commit [`writer::AuditWriter`]: concurrent requests
-//!   share one transaction and one insert.
+//!   cannot be stored the caller gets an error (`SERVICE_UNAVAILABLE` or
+//!   `INTERNAL`) and no data. Anonymous requests get published data only and
+//!   leave no event. Writes go through the group-commit
+//!   [`writer::AuditWriter`]: concurrent requests share one transaction and
+//!   one insert.
 //! - **`WRITE`**: appended by a mutation inside its own transaction with
 //!   [`record_in`], so the change and its event commit or roll back together.
 //!
-//! A mutation request therefore leaves both: the `WRITE` event proves the
-//! change (atomically with it), the `REQUEST` event records what the caller
-//! was answered — including attempts that failed and rolled back, and any
-//! reporter identity or evidence the mutation's payload returned. The handler
-//! does not try to tell the two apart; that keeps the rule "every non-public
-//! request leaves an event" free of exceptions.
+//! A mutation request whose writes committed is recorded by their `WRITE`
+//! events, which commit with the change: the answer never contradicts the
+//! database. It also gets a `REQUEST` event when there is more to say (an
+//! error, or reporter identity or evidence its payload returned), stored on
+//! a best-effort basis. A mutation that wrote nothing is recorded like any
+//! request: its `REQUEST` event is stored before the answer leaves.
 //!
 //! What an event holds, the redaction rule ([`redact`]) and the chain
 //! ([`chain`]) are documented in their modules and in `docs/audit.md`.
@@ -39,7 +41,9 @@ use sea_orm::DatabaseTransaction;
 use crate::auth::Principal;
 use crate::error::AppResult;
 
-pub use collector::{note_evidence, note_reporter, write_entry, AuditCollector, AuditExtension, RequestMeta};
+pub use collector::{
+    note_evidence, note_reporter, write_entry, AuditCollector, AuditExtension, RequestMeta, WriteScope,
+};
 pub use writer::AuditWriter;
 
 /// Root fields that answer public data only; a request that resolves nothing
@@ -240,9 +244,20 @@ tokio::task_local! {
 
 /// Runs a mutation's service with its `WRITE` entry in scope, so that the
 /// service's transaction can append it ([`record_scoped_write`]) without the
-/// entry threading through every service signature.
-pub async fn scoped_write<F: std::future::Future>(entry: AuditEntry, fut: F) -> F::Output {
-    WRITE_ENTRY.scope(entry, fut).await
+/// entry threading through every service signature. When the service
+/// succeeds (its transaction, and the event, committed), the request's
+/// collector is told: the answer then carries the data whatever happens to
+/// the request's own event (see `writer::RequestAudit::finish`).
+pub async fn scoped_write<T, E, F>(scope: WriteScope, fut: F) -> Result<T, E>
+where
+    F: std::future::Future<Output = Result<T, E>>,
+{
+    let WriteScope { entry, collector } = scope;
+    let out = WRITE_ENTRY.scope(entry, fut).await;
+    if let (Ok(_), Some(c)) = (&out, collector) {
+        c.committed_write();
+    }
+    out
 }
 
 /// Appends the scoped `WRITE` entry, naming `case_id`, inside `txn` — the

@@ -11,6 +11,7 @@
 //! writer moved it.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
@@ -19,7 +20,8 @@ use super::chain::{self, Pending};
 use super::collector::{AuditCollector, RequestMeta};
 use super::AuditEntry;
 use crate::auth::Principal;
-use crate::error::{AppError, AppResult};
+use crate::error::{is_unavailable, AppError, AppResult};
+use crate::metrics::Metrics;
 
 /// Most events in one transaction.
 pub const MAX_BATCH: usize = 256;
@@ -37,12 +39,18 @@ pub struct AuditWriter {
 }
 
 impl AuditWriter {
-    /// Starts the writer task on `db`. Must be called inside a Tokio runtime;
-    /// the task ends when the last handle is dropped.
-    pub fn start(db: DatabaseConnection) -> Self {
+    /// Starts the writer task on `db` (best its own pool: see
+    /// `db::audit_pool`), recording its commits in `metrics`. Must be called
+    /// inside a Tokio runtime; the task ends when the last handle is dropped.
+    pub fn start(db: DatabaseConnection, metrics: Arc<Metrics>) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, rx));
+        tokio::spawn(run(db, rx, metrics));
         Self { queue: Some(tx) }
+    }
+
+    /// Events waiting to be written.
+    pub fn queue_depth(&self) -> usize {
+        self.queue.as_ref().map_or(0, |q| q.max_capacity() - q.capacity())
     }
 
     /// A writer that records no request events (`NETRA_AUDIT=off`).
@@ -64,6 +72,7 @@ impl AuditWriter {
         queue.send((entry, ack)).await.map_err(|_| gone())?;
         match done.await.map_err(|_| gone())? {
             Ok(id) => Ok(id),
+            Err(e) if is_unavailable(&e) => Err(AppError::Unavailable),
             Err(e) => Err(AppError::Internal(anyhow::anyhow!("audit event not stored: {e}"))),
         }
     }
@@ -91,24 +100,43 @@ impl RequestAudit {
 
     /// Stores the request's event, if it needs one, given the response's
     /// errors. An error means the response must not be sent.
+    ///
+    /// A mutation request one of whose writes committed is answered with its
+    /// data whatever happens here: its `WRITE` events committed with the
+    /// change and are its record. It then gets a `REQUEST` event only when
+    /// there is more to record (errors, or reporter identity or evidence its
+    /// payload returned), and a failure to store that event is logged, not
+    /// turned into an error that would contradict the database.
     pub async fn finish(self, errors: &[async_graphql::ServerError]) -> AppResult<()> {
         if !self.writer.enabled() {
             return Ok(());
         }
-        match self.collector.request_entry(self.viewer.as_ref(), errors) {
-            Some(entry) => self.writer.record(entry).await.map(|_| ()),
-            None => Ok(()),
+        let committed = self.collector.committed_writes();
+        let Some(entry) = self.collector.request_entry(self.viewer.as_ref(), errors) else { return Ok(()) };
+        if committed && errors.is_empty() && entry.cases.iter().all(|(a, _)| *a == super::CaseAccess::Write) {
+            return Ok(());
+        }
+        match self.writer.record(entry).await {
+            Ok(_) => Ok(()),
+            Err(e) if committed => {
+                tracing::error!(error = %e, "the REQUEST event of a committed mutation was not stored; its WRITE events were");
+                Ok(())
+            }
+            Err(e) => Err(e),
         }
     }
 }
 
-async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<(AuditEntry, Ack)>) {
+async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<(AuditEntry, Ack)>, metrics: Arc<Metrics>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // The head this instance wrote last; `None` = read it before the next batch.
     let mut head = None;
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (entries, acks): (Vec<AuditEntry>, Vec<Ack>) = batch.drain(..).unzip();
-        match write(&db, &mut head, entries).await {
+        let started = Instant::now();
+        let result = write(&db, &mut head, entries).await;
+        metrics.audit_commit(started.elapsed().as_secs_f64(), result.is_ok());
+        match result {
             Ok(ids) => {
                 for (ack, id) in acks.into_iter().zip(ids) {
                     // The request may have been cancelled meanwhile; its event stays.

@@ -185,9 +185,11 @@ impl Authenticator {
         let jurisdiction = match &agency.region_code {
             None => None,
             Some(code) => {
-                let r = registry
-                    .region(code)
-                    .ok_or_else(|| AuthError(format!("agency `{}` has no region in the registry", agency.code)))?;
+                let r = registry.region(code).ok_or_else(|| {
+                    // Not an outage (the registry is in memory): its data is inconsistent. Loud, and refused.
+                    tracing::error!(agency = %agency.code, region = %code, "an agency's region is missing from the registry");
+                    AuthError(format!("agency `{}` has no region in the registry", agency.code))
+                })?;
                 Some(Jurisdiction { code: r.code.clone(), level: r.level })
             }
         };

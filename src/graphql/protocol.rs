@@ -250,17 +250,30 @@ pub fn into_request(params: Params, method: &Method) -> Result<async_graphql::Re
     Ok(req)
 }
 
-/// 405 when the operation a `GET` would run is a mutation (or a
-/// subscription). A document that does not parse, or names no single
-/// operation, is left to GraphQL to report.
-fn refuse_writes_over_get(query: &str, operation_name: Option<&str>) -> Result<(), Rejection> {
-    let Ok(doc) = async_graphql::parser::parse_query(query) else { return Ok(()) };
+/// The type of the operation `query` would run (the one named
+/// `operation_name`, or the only one); `None` when the document does not
+/// parse or names no such operation (GraphQL then reports it).
+pub fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(query).ok()?;
     let mut ops = doc.operations.iter();
     let op = match operation_name {
         Some(name) => ops.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)).map(|(_, op)| op),
         None => ops.next().map(|(_, op)| op),
     };
-    match op.map(|op| op.node.ty) {
+    op.map(|op| op.node.ty)
+}
+
+/// Whether `query` runs a mutation; a cheap text test first, so that most
+/// queries are not parsed twice.
+pub fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
+    query.contains("mutation") && operation_type(query, operation_name) == Some(OperationType::Mutation)
+}
+
+/// 405 when the operation a `GET` would run is a mutation (or a
+/// subscription). A document that does not parse, or names no single
+/// operation, is left to GraphQL to report.
+fn refuse_writes_over_get(query: &str, operation_name: Option<&str>) -> Result<(), Rejection> {
+    match operation_type(query, operation_name) {
         Some(OperationType::Mutation | OperationType::Subscription) => Err(Rejection {
             status: StatusCode::METHOD_NOT_ALLOWED,
             code: "BAD_USER_INPUT",
@@ -285,12 +298,26 @@ fn codes(resp: &Response) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The HTTP status of a GraphQL response in `media`. With
-/// `application/graphql-response+json` a request error is 400 (500 when it
-/// is `INTERNAL`: the server, not the request, failed); everything else is
-/// 200, as the spec asks for `application/json`. This is the one place that
-/// maps a GraphQL response to its status: add further codes here.
+/// Codes that mean "not now, retry": the whole response gets their status,
+/// whatever the media type, with `Retry-After` (see [`respond`]).
+const RETRY_CODES: [(&str, StatusCode); 3] = [
+    ("SERVICE_UNAVAILABLE", StatusCode::SERVICE_UNAVAILABLE),
+    ("OVERLOADED", StatusCode::SERVICE_UNAVAILABLE),
+    ("RATE_LIMITED", StatusCode::TOO_MANY_REQUESTS),
+];
+
+/// The HTTP status of a GraphQL response in `media`. An error coded
+/// `SERVICE_UNAVAILABLE` or `OVERLOADED` makes it 503, `RATE_LIMITED` 429,
+/// in either media type: the client should retry later, and a load balancer
+/// should see it. Otherwise, with `application/graphql-response+json` a
+/// request error is 400 (500 when it is `INTERNAL`: the server, not the
+/// request, failed); everything else is 200, as the spec asks for
+/// `application/json`. This is the one place that maps a GraphQL response
+/// to its status: add further codes here.
 pub fn status_for(resp: &Response, media: MediaType) -> StatusCode {
+    if let Some(status) = codes(resp).find_map(|c| RETRY_CODES.iter().find(|(code, _)| *code == c).map(|(_, s)| *s)) {
+        return status;
+    }
     if media != MediaType::GraphQlResponseJson || !is_request_error(resp) {
         return StatusCode::OK;
     }
@@ -299,6 +326,33 @@ pub fn status_for(resp: &Response, media: MediaType) -> StatusCode {
     } else {
         StatusCode::BAD_REQUEST
     }
+}
+
+/// Seconds a client should wait before retrying a 503 or 429: the largest
+/// `extensions.retryAfter` of the errors, at least 1.
+fn retry_after(resp: &Response) -> u64 {
+    resp.errors
+        .iter()
+        .filter_map(|e| match e.extensions.as_ref()?.get("retryAfter")? {
+            async_graphql::Value::Number(n) => n.as_u64(),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// A response of one error with `code` and `message` and no data (for
+/// refusals made outside GraphQL: overload, rate limits, timeouts), sent
+/// through [`respond`] so that its status comes from [`status_for`].
+pub fn refusal(code: &str, message: &str, retry_after_secs: Option<u64>, media: MediaType) -> axum::response::Response {
+    let mut err = async_graphql::ServerError::new(message, None);
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    ext.set("code", code);
+    if let Some(secs) = retry_after_secs {
+        ext.set("retryAfter", secs);
+    }
+    respond(Response::from_errors(vec![err]), media)
 }
 
 /// The HTTP response of an executed request: status from [`status_for`],
@@ -322,6 +376,9 @@ pub fn respond(mut resp: Response, media: MediaType) -> axum::response::Response
     let mut out = body_response(status, media, &body);
     for (name, value) in &headers {
         out.headers_mut().append(name, value.clone());
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
+        out.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after(&resp)));
     }
     out
 }

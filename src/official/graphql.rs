@@ -7,7 +7,7 @@ use super::loaders::CasesOfOfficial;
 use crate::case::graphql::Case;
 use crate::domain::{Nip, PositionClass, RegionCode, SubjectKind};
 use crate::entity::official;
-use crate::error::IntoGql;
+use crate::error::{AppError, IntoGql};
 use crate::graphql::batch::Peered;
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
@@ -100,6 +100,9 @@ impl OfficialQuery {
     /// their visible cases. Null when nothing matches or the caller may not see it.
     async fn official_by_nip(&self, ctx: &Context<'_>, nip: String) -> async_graphql::Result<Option<Official>> {
         let nip = Nip::parse(&nip).gql()?;
+        if let (Some(limits), Some(viewer)) = (ctx.data_opt::<crate::rate_limit::RateLimits>(), ctx.viewer()) {
+            limits.check_nip(&viewer.agency_code).map_err(AppError::from).gql()?;
+        }
         Ok(service::official_by_nip(ctx.db(), ctx.viewer(), &nip).await.gql()?.map(Official::from))
     }
 

@@ -12,6 +12,7 @@ mod disclosure;
 mod docs;
 mod edge;
 mod errors;
+mod faults;
 mod follow_up;
 mod generator;
 mod helpers;

@@ -18,7 +18,6 @@ const READERS: &[(Option<&str>, &str)] = &[
     (Some("BKN"), "{ cases(first: 100) { edges { node { number evidence { sha256 } } } } }"),
     (Some("POLRI"), "{ cases(first: 100) { edges { node { number evidence { sha256 } } } } }"),
     (Some("KEMENDAGRI"), "{ cases(first: 100) { totalCount } }"),
-    (None, "{ cases(first: 100) { totalCount } }"),
 ];
 
 #[tokio::test]
