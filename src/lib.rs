@@ -10,6 +10,7 @@
 //! - [`publication`], [`statistics`]: published and live statistics.
 //! - [`case`], [`official`], [`reference`]: domain slices (types, services,
 //!   resolvers, loaders); `case` holds the workflow engine and its steps.
+//! - [`change`]: the change feed (outbox, `changes`, subscriptions, webhooks).
 //! - [`audit`]: the tamper-evident audit trail of reads and writes.
 //! - [`graphql`]: the resolvers' toolkit: caller, batch loaders, guard, global ids.
 //! - [`policy`]: the one authorization module.
@@ -24,6 +25,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod case;
+pub mod change;
 pub mod cli;
 pub mod clock;
 pub mod config;

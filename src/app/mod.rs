@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::audit::AuditWriter;
 use crate::auth::{Authenticator, DevIssuer};
+use crate::change::hub::Hub;
 use crate::config::Config;
 use crate::registry::Registry;
 use schema::AppSchema;
@@ -30,6 +31,7 @@ pub mod handler;
 pub mod node;
 pub mod schema;
 pub mod sdl;
+pub mod ws;
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -48,6 +50,8 @@ pub struct AppState {
     pub audit: AuditWriter,
     /// The agency registry and region tree in memory, for authentication.
     pub registry: Registry,
+    /// The change feed's wake-up signal, for subscriptions and webhook workers.
+    pub changes: Hub,
 }
 
 impl AppState {
@@ -79,7 +83,8 @@ impl AppState {
         // Needs a Tokio runtime: the writer is a background task.
         let audit = if config.audit { AuditWriter::start(db.clone()) } else { AuditWriter::disabled() };
         let registry = Registry::start(&db);
-        Self { db, config, schema, anonymous_schema, auth, audit, registry }
+        let changes = Hub::start(&db);
+        Self { db, config, schema, anonymous_schema, auth, audit, registry, changes }
     }
 }
 
@@ -128,7 +133,7 @@ fn cors(config: &Config) -> CorsLayer {
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let config = state.config.clone();
-    let mut routes = Router::new().route("/graphql", get(handler::graphql).post(handler::graphql));
+    let mut routes = Router::new().route("/graphql", get(ws::graphql_get).post(handler::graphql));
     if config.ide {
         routes = routes
             .route("/graphiql", get(crate::graphql::ide::page))

@@ -402,6 +402,9 @@ pub async fn receive_case(
     }
     .insert(&txn)
     .await?;
+    let entry =
+        crate::change::NewChange::step(created.id, Action::Receive, None, CaseState::Received, actor.agency_id, at);
+    crate::change::record(&txn, entry).await?;
     crate::audit::record_scoped_write(&txn, created.id).await?;
     txn.commit().await?;
     Ok(created)
