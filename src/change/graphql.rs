@@ -174,20 +174,27 @@ impl Follow {
             if let Some(c) = self.ready.pop_front() {
                 return Some((Ok(c), self));
             }
-            // Mark the current head as seen before reading, so that a commit
-            // landing during the read wakes the next round.
-            let _ = *self.head.borrow_and_update();
+            // Mark the head as seen before reading, so that a commit landing
+            // during the read wakes the next round. Every entry up to `head`
+            // has committed (ids ascend in commit order), so the read sees
+            // them all.
+            let head = *self.head.borrow_and_update();
             match feed::after(&self.db, Some(&self.viewer), &self.filter, self.cursor, BATCH).await {
-                Ok(batch) if !batch.is_empty() => {
-                    self.cursor = batch.last().map_or(self.cursor, |e| e.id);
+                Ok(batch) => {
+                    let full = batch.len() as u64 == BATCH;
+                    let last = batch.last().map_or(self.cursor, |e| e.id);
+                    // Entries up to `head` that the caller may not see are passed
+                    // over for good; a full batch may have more after it.
+                    self.cursor = if full { last } else { last.max(head) };
+                    if batch.is_empty() {
+                        if self.head.changed().await.is_err() {
+                            return None;
+                        }
+                        continue;
+                    }
                     match with_cases(&self.db, Some(&self.viewer), batch).await {
                         Ok(items) => self.ready.extend(items),
                         Err(e) => return Some((Err(e.extend()), self)),
-                    }
-                }
-                Ok(_) => {
-                    if self.head.changed().await.is_err() {
-                        return None;
                     }
                 }
                 Err(e) => return Some((Err(e.extend()), self)),

@@ -4,6 +4,8 @@
 //! case through the workflow.
 
 mod feed;
+mod subscription;
+mod ws;
 
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
