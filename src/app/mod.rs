@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::audit::AuditWriter;
 use crate::auth::{Authenticator, DevIssuer};
+use crate::change::delivery::Deliveries;
 use crate::change::hub::Hub;
 use crate::config::Config;
 use crate::registry::Registry;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub registry: Registry,
     /// The change feed's wake-up signal, for subscriptions and webhook workers.
     pub changes: Hub,
+    /// This instance's webhook delivery worker (it runs while the state lives).
+    pub deliveries: Deliveries,
 }
 
 impl AppState {
@@ -84,7 +87,8 @@ impl AppState {
         let audit = if config.audit { AuditWriter::start(db.clone()) } else { AuditWriter::disabled() };
         let registry = Registry::start(&db);
         let changes = Hub::start(&db);
-        Self { db, config, schema, anonymous_schema, auth, audit, registry, changes }
+        let deliveries = Deliveries::start(&db, config.clone(), changes.clone());
+        Self { db, config, schema, anonymous_schema, auth, audit, registry, changes, deliveries }
     }
 }
 

@@ -11,6 +11,7 @@ use crate::audit::AuditExtension;
 use crate::case::graphql::CaseQuery;
 use crate::case::mutation::CaseMutation;
 use crate::change::graphql::{ChangeQuery, ChangeSubscription};
+use crate::change::webhook_graphql::{WebhookMutation, WebhookQuery};
 use crate::config::Config;
 use crate::official::graphql::OfficialQuery;
 use crate::publication::graphql::{PublicationMutation, PublicationQuery};
@@ -33,12 +34,13 @@ pub struct QueryRoot(
     StatisticsQuery,
     PublicationQuery,
     ChangeQuery,
+    WebhookQuery,
 );
 
 /// The mutation root: every slice's mutations.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(CaseMutation, PublicationMutation);
+pub struct MutationRoot(CaseMutation, PublicationMutation, WebhookMutation);
 
 /// The subscription root: the change feed (over graphql-transport-ws at `/graphql`).
 #[derive(MergedSubscription, Default)]

@@ -17,9 +17,16 @@
 //!
 //! Nothing here decides access: the policy does.
 
+pub mod delivery;
 pub mod feed;
 pub mod graphql;
 pub mod hub;
+pub mod payload;
+pub mod scheduler;
+pub mod send;
+pub mod sign;
+pub mod webhook;
+pub mod webhook_graphql;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;

@@ -5,6 +5,7 @@
 
 mod feed;
 mod subscription;
+mod webhooks;
 mod ws;
 
 use chrono::{Duration, Utc};
