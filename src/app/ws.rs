@@ -122,6 +122,7 @@ async fn init(
     data.insert(Loaders::new(state.db.clone(), viewer.clone()));
     data.insert(RequestViewer(viewer));
     data.insert(state.changes.clone());
+    data.insert(state.audit.clone());
     Ok(data)
 }
 

@@ -15,6 +15,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use super::feed::{self, ChangeFilter};
 use super::hub::Hub;
 use super::ChangeKind;
+use crate::audit::{AuditEntry, AuditWriter, EventKind, OperationType};
 use crate::auth::Principal;
 use crate::case::graphql::Case;
 use crate::domain::CaseState;
@@ -165,6 +166,22 @@ struct Follow {
     cursor: i64,
     head: tokio::sync::watch::Receiver<i64>,
     ready: VecDeque<Change>,
+    audit: Option<AuditWriter>,
+}
+
+impl Follow {
+    /// Records the entries about to be pushed as a read by the subscriber,
+    /// before any of them is sent: no event, no data.
+    async fn audit(&self, batch: &[change_entry::Model]) -> AppResult<()> {
+        let Some(writer) = &self.audit else { return Ok(()) };
+        let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
+        let cases: Vec<i64> = batch.iter().filter_map(|e| e.case_id).collect();
+        let mut entry = AuditEntry::write(&self.viewer, "changes")
+            .details(&serde_json::json!({ "subscription": "changes", "entries": ids, "cases": cases }));
+        entry.kind = EventKind::Request;
+        entry.operation_type = OperationType::Query;
+        writer.record(entry).await.map(|_| ())
+    }
 }
 
 impl Follow {
@@ -192,6 +209,9 @@ impl Follow {
                         }
                         continue;
                     }
+                    if let Err(e) = self.audit(&batch).await {
+                        return Some((Err(e.extend()), self));
+                    }
                     match with_cases(&self.db, Some(&self.viewer), batch).await {
                         Ok(items) => self.ready.extend(items),
                         Err(e) => return Some((Err(e.extend()), self)),
@@ -216,7 +236,8 @@ pub struct ChangeSubscription;
 #[Subscription]
 impl ChangeSubscription {
     /// Pushes the caller's change-feed entries as they commit, each checked
-    /// against the caller's scope before it is sent. With `after` (a
+    /// against the caller's scope before it is sent; each batch pushed leaves
+    /// an audit event (a read) first. With `after` (a
     /// `cursor` or `endCursor`), it first replays everything committed since,
     /// then follows live: no gap, no repeat. Without it, it starts now.
     async fn changes(
@@ -239,6 +260,7 @@ impl ChangeSubscription {
             cursor,
             head: hub.subscribe(),
             ready: VecDeque::new(),
+            audit: ctx.data_opt::<AuditWriter>().cloned(),
         };
         Ok(futures_util::stream::unfold(follow, Follow::next))
     }

@@ -95,3 +95,29 @@ async fn a_step_that_fails_leaves_no_entry() {
         assert_eq!(app.count("SELECT COUNT(*) FROM change_entry").await, 2, "{engine:?}");
     }
 }
+
+#[tokio::test]
+async fn deadline_entries_are_written_once_however_many_instances_run_the_scheduler() {
+    use netra::change::scheduler::run_once;
+    for engine in engines() {
+        let app = TestApp::spawn_with(engine, |c| c.webhook_delivery = false).await;
+        let case = decide(&app, receive(&app).await).await;
+        forward(&app, &case).await;
+        let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+        let other = netra::db::connect(&app.url).await.unwrap();
+        // Two days before the due date (BKN's seven days): due soon, on two instances at once.
+        let soon = today + chrono::Duration::days(5);
+        let (a, b) = tokio::join!(run_once(&app.db, soon, 3), run_once(&other, soon, 3));
+        assert_eq!(a.unwrap() + b.unwrap(), 1, "{engine:?}");
+        assert_eq!(run_once(&app.db, soon, 3).await.unwrap(), 0, "{engine:?}: not again the same day");
+        let late = today + chrono::Duration::days(30);
+        let (a, b) = tokio::join!(run_once(&app.db, late, 3), run_once(&other, late, 3));
+        assert_eq!(a.unwrap() + b.unwrap(), 1, "{engine:?}");
+        let q = "{ changes(filter: { kinds: [DECISION_DUE, FORWARDING_OVERDUE] }) { edges { node { kind dueOn case { number } } } } }";
+        let bkn = app.data_as(Some("BKN"), q, json!({})).await;
+        assert_eq!(kinds(&bkn["changes"]), ["DECISION_DUE", "FORWARDING_OVERDUE"], "{engine:?}");
+        assert_eq!(bkn["changes"]["edges"][1]["node"]["case"]["number"], case["number"]);
+        let lampung = app.data_as(Some("BAWASLU-18"), q, json!({})).await;
+        assert!(lampung["changes"]["edges"].as_array().unwrap().is_empty(), "{engine:?}");
+    }
+}

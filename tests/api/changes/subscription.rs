@@ -132,3 +132,19 @@ async fn an_expired_token_ends_the_subscription_with_4401() {
         assert!(started.elapsed() < Duration::from_secs(4));
     }
 }
+
+#[tokio::test]
+async fn every_pushed_batch_leaves_an_audit_event_as_a_read_by_the_subscriber() {
+    for engine in engines() {
+        let app = TestApp::spawn(engine).await;
+        let addr = serve(app.router.clone()).await;
+        let mut office = Client::connected(addr, &app.token("BAWASLU-16.73")).await;
+        office.subscribe("1", None).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        receive(&app).await;
+        assert_eq!(office.entry(WAIT).await.expect("the intake")["kind"], "CASE_RECEIVED");
+        let sql = "SELECT COUNT(*) FROM audit_event WHERE kind = 'REQUEST' AND agency_code = 'BAWASLU-16.73' \
+                   AND details LIKE '%\"subscription\":\"changes\"%'";
+        assert_eq!(app.count(sql).await, 1, "{engine:?}");
+    }
+}
