@@ -189,6 +189,18 @@ pub struct ConfigArgs {
     /// `text` or `json` (one JSON object per line).
     #[arg(long, env = "NETRA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// Let webhooks reach private, loopback and link-local addresses (development and tests only; refused in production).
+    #[arg(long, env = "NETRA_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, global = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub webhook_allow_private: bool,
+    /// `on` runs this instance's webhook delivery worker (instances share the work).
+    #[arg(long, env = "NETRA_WEBHOOK_DELIVERY", value_enum, default_value_t = Switch::On, global = true)]
+    pub webhook_delivery: Switch,
+    /// First retry delay of a failed webhook delivery in milliseconds; it doubles (with jitter) and gives up after 2880 times this (24 h at the default).
+    #[arg(long, env = "NETRA_WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000, global = true, value_name = "MS")]
+    pub webhook_retry_base_ms: u64,
+    /// Days before a forwarding's due date when the feed announces `DECISION_DUE`.
+    #[arg(long, env = "NETRA_DECISION_DUE_DAYS", default_value_t = 3, global = true, value_name = "DAYS")]
+    pub decision_due_days: i64,
 }
 
 /// Everything netra reads from its environment.
@@ -267,6 +279,15 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// `NETRA_LOG_FORMAT`: `text` (default) or `json`.
     pub log_format: LogFormat,
+    /// `NETRA_WEBHOOK_ALLOW_PRIVATE`: webhooks may reach private, loopback and
+    /// link-local addresses (default false; refused in production).
+    pub webhook_allow_private: bool,
+    /// `NETRA_WEBHOOK_DELIVERY`: run the webhook delivery worker (default on).
+    pub webhook_delivery: bool,
+    /// `NETRA_WEBHOOK_RETRY_BASE_MS`: the first retry delay of a delivery (default 30 000).
+    pub webhook_retry_base_ms: u64,
+    /// `NETRA_DECISION_DUE_DAYS`: how many days ahead `DECISION_DUE` is announced (default 3).
+    pub decision_due_days: i64,
 }
 
 /// Only the configuration options, for [`Config::from_env`].
@@ -315,6 +336,9 @@ impl Config {
             bail!("NETRA_CORS_HEADERS: `{bad}` is not a header name");
         }
         let default_cors = if production { "" } else { "*" };
+        if production && args.webhook_allow_private {
+            bail!("NETRA_WEBHOOK_ALLOW_PRIVATE=true is for development and tests and is refused when NETRA_ENV=production");
+        }
         Ok(Self {
             database_url: args.database_url,
             listen: args.listen,
@@ -351,6 +375,10 @@ impl Config {
             header_read_timeout_secs: args.header_read_timeout_secs.max(1),
             shutdown_grace_secs: args.shutdown_grace_secs,
             log_format: args.log_format,
+            webhook_allow_private: args.webhook_allow_private,
+            webhook_delivery: args.webhook_delivery == Switch::On,
+            webhook_retry_base_ms: args.webhook_retry_base_ms.max(1),
+            decision_due_days: args.decision_due_days,
         })
     }
 
@@ -386,6 +414,10 @@ impl Config {
             header_read_timeout_secs: 10,
             shutdown_grace_secs: 20,
             log_format: LogFormat::Text,
+            webhook_allow_private: false,
+            webhook_delivery: true,
+            webhook_retry_base_ms: 30_000,
+            decision_due_days: 3,
         }
     }
 }

@@ -11,6 +11,7 @@
 //! - [`case`], [`official`], [`reference`]: domain slices (types, services,
 //!   resolvers, loaders); `case` holds the workflow engine and its steps.
 //! - [`idempotency`]: the stored first answers of `Idempotency-Key` mutations.
+//! - [`change`]: the change feed (outbox, `changes`, subscriptions, webhooks).
 //! - [`audit`]: the tamper-evident audit trail of reads and writes.
 //! - [`graphql`]: the resolvers' toolkit: caller, batch loaders, guard, global ids.
 //! - [`policy`]: the one authorization module.
@@ -26,6 +27,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod case;
+pub mod change;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -120,8 +120,9 @@ pub struct Registry {
     inner: Arc<Inner>,
 }
 
-/// A handle on `db`'s pool that does not report to `db`'s metric callback.
-fn uncounted(db: &DatabaseConnection) -> DatabaseConnection {
+/// A handle on `db`'s pool that does not report to `db`'s metric callback,
+/// for background tasks whose statements are not a request's.
+pub fn uncounted(db: &DatabaseConnection) -> DatabaseConnection {
     match db.get_database_backend() {
         DbBackend::Postgres => {
             SqlxPostgresConnector::from_sqlx_postgres_pool(db.get_postgres_connection_pool().clone())

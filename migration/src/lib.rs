@@ -18,6 +18,8 @@ mod m20241202_000001_create_publication;
 mod m20261201_000001_create_registry_version;
 mod m20261201_000002_add_read_indexes;
 mod m20261202_000001_create_idempotency_key;
+mod m20261203_000001_create_change_entry;
+mod m20261203_000002_create_webhook;
 
 /// Applies netra's migrations in order.
 pub struct Migrator;
@@ -34,6 +36,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_create_registry_version::Migration),
             Box::new(m20261201_000002_add_read_indexes::Migration),
             Box::new(m20261202_000001_create_idempotency_key::Migration),
+            Box::new(m20261203_000001_create_change_entry::Migration),
+            Box::new(m20261203_000002_create_webhook::Migration),
         ]
     }
 }

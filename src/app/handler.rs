@@ -45,7 +45,7 @@ async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Princ
 }
 
 /// The token of `Bearer <token>`; the scheme name is case-insensitive (RFC 7235 §2.1).
-fn bearer_token(value: &str) -> Option<&str> {
+pub(super) fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim_start().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)

@@ -18,6 +18,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 
 use crate::audit::AuditWriter;
 use crate::auth::{Authenticator, DevIssuer};
+use crate::change::delivery::Deliveries;
+use crate::change::hub::Hub;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimits;
@@ -31,6 +33,7 @@ pub mod schema;
 pub mod sdl;
 pub mod server;
 pub mod traffic;
+pub mod ws;
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -57,6 +60,10 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Permits for requests in flight (`NETRA_MAX_IN_FLIGHT`).
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// The change feed's wake-up signal, for subscriptions and webhook workers.
+    pub changes: Hub,
+    /// This instance's webhook delivery worker (it runs while the state lives).
+    pub deliveries: Deliveries,
 }
 
 impl AppState {
@@ -94,7 +101,23 @@ impl AppState {
         let registry = Registry::start(&db);
         let limits = RateLimits::new(&config);
         let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
-        Self { db, config, schema, anonymous_schema, auth, audit, registry, audit_db, metrics, limits, in_flight }
+        let changes = Hub::start(&db);
+        let deliveries = Deliveries::start(&db, config.clone(), changes.clone());
+        Self {
+            db,
+            config,
+            schema,
+            anonymous_schema,
+            auth,
+            audit,
+            registry,
+            audit_db,
+            metrics,
+            limits,
+            in_flight,
+            changes,
+            deliveries,
+        }
     }
 }
 
@@ -138,7 +161,7 @@ pub fn router(state: AppState) -> Router {
         metrics: state.metrics.clone(),
     };
     let metrics = state.metrics.clone();
-    let mut routes = Router::new().route("/graphql", get(handler::graphql).post(handler::graphql));
+    let mut routes = Router::new().route("/graphql", get(ws::graphql_get).post(handler::graphql));
     if config.ide {
         routes = routes
             .route("/graphiql", get(crate::graphql::ide::page))

@@ -3,13 +3,15 @@
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::audit::graphql::AuditQuery;
 use crate::audit::AuditExtension;
 use crate::case::graphql::CaseQuery;
 use crate::case::mutation::CaseMutation;
+use crate::change::graphql::{ChangeQuery, ChangeSubscription};
+use crate::change::webhook_graphql::{WebhookMutation, WebhookQuery};
 use crate::config::Config;
 use crate::official::graphql::OfficialQuery;
 use crate::publication::graphql::{PublicationMutation, PublicationQuery};
@@ -31,15 +33,22 @@ pub struct QueryRoot(
     AuditQuery,
     StatisticsQuery,
     PublicationQuery,
+    ChangeQuery,
+    WebhookQuery,
 );
 
 /// The mutation root: every slice's mutations.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(CaseMutation, PublicationMutation);
+pub struct MutationRoot(CaseMutation, PublicationMutation, WebhookMutation);
+
+/// The subscription root: the change feed (over graphql-transport-ws at `/graphql`).
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(ChangeSubscription);
 
 /// netra's schema type.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with the configured limits. `db` may be a disconnected
 /// placeholder when only the SDL is needed.
@@ -54,12 +63,12 @@ pub fn build_anonymous_schema(db: DatabaseConnection, config: Arc<Config>) -> Ap
     builder(db, config).finish()
 }
 
-fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     let limits = ShapeLimits { max_aliases: config.max_aliases, max_root_fields: config.max_root_fields };
     // Depth is checked by `depth::DepthLimit`, which bounds introspection on
     // its own; async-graphql's limit stays as a backstop above both bounds.
     let depth = DepthLimits { max_depth: config.max_depth, max_introspection_depth: config.max_introspection_depth };
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(config.max_depth.max(config.max_introspection_depth))
         .limit_complexity(config.max_complexity)
         // async-graphql would suggest from the full schema, naming fields a

@@ -41,16 +41,19 @@ pub enum Permission {
     Publish,
     /// Read the audit trail.
     Audit,
+    /// Register and manage the agency's webhooks.
+    Webhooks,
 }
 
 impl Permission {
-    /// Parses a claim value (`read`, `write`, `publish`, `audit`).
+    /// Parses a claim value (`read`, `write`, `publish`, `audit`, `webhooks`).
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "read" => Some(Self::Read),
             "write" => Some(Self::Write),
             "publish" => Some(Self::Publish),
             "audit" => Some(Self::Audit),
+            "webhooks" => Some(Self::Webhooks),
             _ => None,
         }
     }
@@ -62,6 +65,7 @@ impl Permission {
             Self::Write => "write",
             Self::Publish => "publish",
             Self::Audit => "audit",
+            Self::Webhooks => "webhooks",
         }
     }
 }

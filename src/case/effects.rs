@@ -2,7 +2,7 @@
 //! the rows it adds. The pure step functions return [`Effects`]; the API
 //! writes them with [`persist_effects`] (the one place a step's records reach
 //! the database), the synthetic generator applies the same value to its
-//! in-memory batches.
+//! in-memory batches. Each step also writes its change-feed entry here.
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
@@ -10,6 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, I
 
 use super::engine::{stale, Ctx, Loaded};
 use crate::auth::Principal;
+use crate::change::NewChange;
 use crate::domain::{Action, CaseState, Classification, ClosureReason};
 use crate::entity::{agency_decision, case, case_event, escalation, evidence, execution_check, forwarding};
 use crate::error::{AppError, AppResult};
@@ -187,6 +188,9 @@ pub async fn persist_effects(
     }
     let event = event_of(loaded, ctx, actor, action, &effects);
     fresh(event.into_active_model(), case_event::Column::Id).insert(txn).await?;
+    // The change feed's entry commits with the step (transactional outbox).
+    let entry = NewChange::step(case.id, action, Some(case.state), effects.to, actor.agency_id, ctx.at);
+    crate::change::record(txn, entry).await?;
     let changed = case::Entity::find_by_id(case.id)
         .one(txn)
         .await?

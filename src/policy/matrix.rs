@@ -44,11 +44,13 @@ pub enum Entity {
     Publications,
     /// `publishStatistics`.
     Publishing,
+    /// The change feed (`changes`, the subscription) and webhooks.
+    Changes,
 }
 
 impl Entity {
     /// Every entity, in print order.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Reference,
         Self::Cases,
         Self::Officials,
@@ -62,6 +64,7 @@ impl Entity {
         Self::LiveStatistics,
         Self::Publications,
         Self::Publishing,
+        Self::Changes,
     ];
 
     fn label(self) -> &'static str {
@@ -79,6 +82,7 @@ impl Entity {
             Self::LiveStatistics => "live statistics (`statistics`)",
             Self::Publications => "published statistics (`publications`, CSV, JSON)",
             Self::Publishing => "publish statistics (`publishStatistics`)",
+            Self::Changes => "change feed (`changes`, subscription) and webhooks",
         }
     }
 }
@@ -147,6 +151,9 @@ fn described(role: Role, entity: Entity) -> &'static str {
              escalations; never the case itself, its officials, reporter or evidence"
         }
         (E::OverdueForwardings, R::Anonymous) => "none",
+        (E::Changes, R::Anonymous) => "none",
+        (E::Changes, R::Other) => "published tables only; webhooks with `webhooks`",
+        (E::Changes, _) => "entries of visible cases (checked per entry when read or sent) and published tables; webhooks with `webhooks`",
         (E::Steps, _) => unreachable!("BUG: the steps row is computed by `steps`"),
     }
 }
@@ -220,7 +227,7 @@ pub fn markdown() -> String {
          `case(number)`, `node(id)`, `officialByNip` and every nested path. Unauthorized and \
          non-existent look the same (null or absent). Any non-public row needs the token \
          permission `read`; `publish` (with `read`) lets a Bawaslu office publish statistics; \
-         `write` lets an agency take the steps of the case workflow that the process gives it (see `policy::actions`); `audit` lets Bawaslu RI read the audit trail. \"Not in schema\" fields are hidden from \
+         `write` lets an agency take the steps of the case workflow that the process gives it (see `policy::actions`); `audit` lets Bawaslu RI read the audit trail; `webhooks` (with `read`) lets an agency manage its webhooks. \"Not in schema\" fields are hidden from \
          introspection and rejected when asked (`netra schema --role ROLE`).\n",
     );
     out

@@ -11,12 +11,14 @@
 
 pub mod actions;
 mod audit;
+mod changes;
 mod fields;
 pub mod matrix;
 mod rows;
 mod statistics;
 
 pub use audit::may_read_audit;
+pub use changes::{change_scope, may_manage_webhooks};
 pub use fields::{field_visible, visible_to, Field};
 pub use rows::{
     allegation_scope, case_scope, evidence_scope, follow_up_scope, may_lookup_any_official_by_nip, official_scope,

@@ -267,6 +267,7 @@ pub async fn publish(
         }
         _ => AppError::from(e),
     })?;
+    crate::change::record(&txn, crate::change::NewChange::publication(model.id, p.agency_id, published_at)).await?;
     // Last statement: the mutation's audit event, in this transaction.
     crate::audit::record_scoped_write_details(&txn, &serde_json::json!({ "publication": model.id })).await?;
     txn.commit().await?;

@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod cases;
+mod changes;
 mod cli;
 mod clock;
 mod cors;

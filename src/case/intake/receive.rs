@@ -13,7 +13,7 @@ use super::rows::{check_form, intake_rows, Intaker};
 use super::{NewCase, NewEvidence, SubjectRef};
 use crate::auth::Principal;
 use crate::case::engine::{self, Rules, Step};
-use crate::domain::{numbering, Action, RegionCode};
+use crate::domain::{numbering, Action, CaseState, RegionCode};
 use crate::entity::{agency, allegation, case, case_event, election, evidence, official, region, reporter};
 use crate::error::{AppError, AppResult};
 use crate::policy::actions::may_intake;
@@ -165,6 +165,9 @@ pub async fn receive_case(
     new_row::<case_event::ActiveModel>(case_event::Model { case_id, ..rows.event }, case_event::Column::Id)
         .insert(&txn)
         .await?;
+    let entry =
+        crate::change::NewChange::step(case_id, Action::Receive, None, CaseState::Received, actor.agency_id, by.at);
+    crate::change::record(&txn, entry).await?;
     crate::audit::record_scoped_write(&txn, case_id).await?;
     txn.commit().await?;
     Ok(created)
