@@ -30,18 +30,20 @@ use crate::registry::Registry;
 /// Longest bearer token accepted, in bytes.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
-/// What a token may allow its holder to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// What a token may allow its holder to do. In a token's `permissions`
+/// claim each is written in lower case (`read`); GraphQL shows them as enum
+/// values (`READ`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, async_graphql::Enum)]
 pub enum Permission {
-    /// Read the cases in the agency's scope.
+    /// Read the cases in the agency's scope (claim `read`).
     Read,
-    /// Act on cases (the workflow).
+    /// Act on cases: the workflow (claim `write`).
     Write,
-    /// Publish statistics.
+    /// Publish statistics (claim `publish`).
     Publish,
-    /// Read the audit trail.
+    /// Read the audit trail (claim `audit`).
     Audit,
-    /// Register and manage the agency's webhooks.
+    /// Register and manage the agency's webhooks (claim `webhooks`).
     Webhooks,
 }
 

@@ -65,8 +65,8 @@ impl Change {
         self.case.clone().map(Case::from)
     }
     /// The workflow action (e.g. `FORWARD`), for step entries.
-    async fn action(&self) -> Option<&str> {
-        self.entry.this.action.as_deref()
+    async fn action(&self) -> Option<crate::domain::Action> {
+        self.entry.this.action.as_deref().and_then(crate::domain::Action::from_name)
     }
     /// The case's state before the step.
     async fn from_state(&self) -> Option<CaseState> {

@@ -9,10 +9,12 @@ use super::{CaseState as S, ClosureReason};
 /// arm is ever typed by hand.
 macro_rules! actions {
     ($($(#[$doc:meta])* $variant:ident => $name:literal,)+) => {
-        /// A step of the process. Each GraphQL mutation takes exactly one.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        /// A step of the process. Each GraphQL mutation takes exactly one;
+        /// the timeline and the change feed name it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, async_graphql::Enum)]
+        #[graphql(name = "CaseAction")]
         pub enum Action {
-            $($(#[$doc])* $variant,)+
+            $($(#[$doc])* #[graphql(name = $name)] $variant,)+
         }
 
         impl Action {

@@ -4,6 +4,7 @@ use async_graphql::{Context, Object, ID};
 use chrono::NaiveDate;
 
 use super::loaders::{AgencyById, RegionAliases, RegionByCode, RegionChildren};
+use crate::auth::Permission;
 use crate::domain::{AgencyKind, ElectionKind, RegionCode, RegionKind};
 use crate::entity::{agency, election, region};
 use crate::error::{AppError, IntoGql};
@@ -178,9 +179,9 @@ impl Me {
         let Some(j) = &ctx.principal().gql()?.jurisdiction else { return Ok(None) };
         Ok(ctx.loaders().by_key(RegionByCode(j.code.clone())).await.gql()?.map(Region))
     }
-    /// Permissions the token grants (`read`, `write`, `publish`, `audit`).
-    async fn permissions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        Ok(ctx.principal().gql()?.permissions.iter().map(|p| p.as_str().to_owned()).collect())
+    /// Permissions the token grants.
+    async fn permissions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Permission>> {
+        Ok(ctx.principal().gql()?.permissions.iter().copied().collect())
     }
 }
 

@@ -41,7 +41,7 @@ async fn a_valid_token_becomes_a_principal_whose_scope_comes_from_the_registry()
     assert_eq!(data["me"]["agency"]["kind"], "BAWASLU_REGENCY");
     assert_eq!(data["me"]["jurisdiction"]["code"], "16.73");
     assert_eq!(data["me"]["issuer"], "netra-dev");
-    assert_eq!(data["me"]["permissions"], json!(["read"]));
+    assert_eq!(data["me"]["permissions"], json!(["READ"]));
     let national = app.data_as(Some("BKN"), ME, json!({})).await;
     assert!(national["me"]["jurisdiction"].is_null());
 }

@@ -41,7 +41,7 @@ async fn authentication_issues_no_sql_statement() {
         app.statement_log.lock().unwrap().clear();
         for agency in ["BAWASLU-16", "BAWASLU-16.73", "BKN", "INSPEKTORAT-16.73"] {
             let data = app.data_as(Some(agency), WHO, json!({})).await;
-            assert_eq!(data["me"]["permissions"], json!(["read"]), "{engine:?}: {agency}");
+            assert_eq!(data["me"]["permissions"], json!(["READ"]), "{engine:?}: {agency}");
         }
         let (status, _) = app.gql(Some(&app.token("NO-SUCH-AGENCY")), WHO, json!({})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);

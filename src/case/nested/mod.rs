@@ -11,7 +11,7 @@ use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::loaders::{CaseById, ForwardingsOfAllegation};
-use crate::domain::{CaseState, EvidenceKind, Phase, ReporterKind, SanctionTrack, Severity, ViolationCode};
+use crate::domain::{Action, CaseState, EvidenceKind, Phase, ReporterKind, SanctionTrack, Severity, ViolationCode};
 use crate::entity::{allegation, case_event, evidence, reporter};
 use crate::error::IntoGql;
 use crate::graphql::batch::Peered;
@@ -175,9 +175,17 @@ pub struct CaseEvent(pub Peered<case_event::Model>);
 
 #[Object]
 impl CaseEvent {
-    /// What was done, e.g. `REGISTER`, `FORWARD`, `IMPOSE_SANCTION`.
-    async fn action(&self) -> &str {
-        &self.0.this.action
+    /// What was done, e.g. `COMPLETE_FORMAL_CHECK`, `FORWARD`, `IMPOSE_SANCTION`.
+    async fn action(&self) -> async_graphql::Result<Action> {
+        Action::from_name(&self.0.this.action)
+            .ok_or_else(|| {
+                crate::error::AppError::Internal(anyhow::anyhow!(
+                    "case event {} has the unknown action {}",
+                    self.0.this.id,
+                    self.0.this.action
+                ))
+            })
+            .gql()
     }
     /// State before; null for the first event.
     async fn from_state(&self) -> Option<CaseState> {
