@@ -10,7 +10,7 @@ use sea_orm::sea_query::{Expr, Query};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr, TransactionTrait,
+    QuerySelect, SqlErr,
 };
 
 use super::document::{sha256_hex, Document, Margin, Named, PublishedCell};
@@ -214,7 +214,7 @@ pub async fn publish(
     let protected = protect(&table, req.measure, threshold)?;
 
     let series = series(scope.as_ref(), req.measure, &req.group_by);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let latest: Option<i32> = publication::Entity::find()
         .select_only()
         .column_as(publication::Column::Version.max(), "v")
