@@ -9,7 +9,9 @@
 //!   within the grace time, and whatever is left then is cut.
 //!
 //! Each request carries the peer address (`ConnectInfo`), for the per-address
-//! rate limit.
+//! rate limit. Connections may be upgraded (`GET /graphql` to a WebSocket
+//! for subscriptions); an upgraded connection is no longer a request in
+//! flight and is cut with the process.
 
 use std::future::Future;
 use std::time::Duration;
@@ -18,7 +20,6 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tower::ServiceExt;
 
 /// The deadlines of [`serve_until`].
@@ -38,7 +39,8 @@ pub async fn serve_until(
     deadlines: Deadlines,
     shutdown: impl Future<Output = ()>,
 ) {
-    let graceful = GracefulShutdown::new();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(deadlines.header_read).keep_alive(true);
     tokio::pin!(shutdown);
@@ -55,23 +57,38 @@ pub async fn serve_until(
             },
             () = &mut shutdown => break,
         };
+        // Reap the connections that ended.
+        while connections.try_join_next().is_some() {}
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(req.map(axum::body::Body::new))
         });
-        let conn = builder.serve_connection(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
+        // Upgrades: `GET /graphql` may become a WebSocket (subscriptions).
+        let conn = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
+        let mut stop = stopped.clone();
+        connections.spawn(async move {
+            let mut conn = std::pin::pin!(conn);
+            let ended = tokio::select! {
+                ended = conn.as_mut() => ended,
+                _ = stop.changed() => {
+                    // Finish the request in flight, take no new one.
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
         });
     }
     drop(listener);
     tracing::info!(grace_secs = deadlines.grace.as_secs(), "shutting down: draining requests in flight");
-    if tokio::time::timeout(deadlines.grace, graceful.shutdown()).await.is_err() {
+    let _ = stop.send(true);
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(deadlines.grace, drained).await.is_err() {
         tracing::warn!("shutdown deadline reached; the remaining connections are cut");
+        connections.abort_all();
     }
 }
