@@ -4,8 +4,8 @@
 //! data (`people`); each case is a plan (`cases`) played in memory with the
 //! API's own intake and step rules (`seed::memory`), so its actions,
 //! numbers, dates, deadlines and routing are exactly what the API writes.
-//! Rows carry explicit ids and go to the database in multi-row statements,
-//! one transaction per batch.
+//! Rows carry explicit ids and go to the database in bulk (`COPY` on
+//! PostgreSQL), one transaction per batch.
 
 mod cases;
 mod people;
@@ -15,11 +15,11 @@ use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 
 use self::cases::{plan_case, target_state, Facts};
 use self::people::pick;
-use super::batch::{insert_officials, sync_sequences, Batch};
+use super::batch::{sync_sequences, write_officials, Batch};
 use super::book::Book;
 use super::memory::Memory;
 use super::planner::needs_bkn;
@@ -104,9 +104,7 @@ pub async fn load_synthetic(
             all.push(people.len());
             people.push(o);
         }
-        let txn = db.begin().await?;
-        insert_officials(&txn, people[first..].to_vec()).await?;
-        txn.commit().await?;
+        write_officials(db, people[first..].to_vec()).await?;
         done += n;
         rows_total += n;
         eprintln!("officials {done}/{} ({:.0?})", opts.officials, started.elapsed());
@@ -147,9 +145,7 @@ pub async fn load_synthetic(
         }
         rows_total += batch.len() as u64;
         cases_total += batch.cases.len() as u64;
-        let txn = db.begin().await?;
-        batch.insert(&txn).await?;
-        txn.commit().await?;
+        batch.write(db).await?;
         done += n;
         eprintln!("cases {done}/{} ({:.0?})", opts.cases, started.elapsed());
     }
