@@ -1,10 +1,15 @@
 //! Bulk writing for the generators: an id allocator, so that whole batches
 //! are inserted with explicit ids and nothing is read back, and a batch of
-//! rows of many cases written in multi-row statements, parents first.
+//! rows of many cases written in one transaction, parents first: with
+//! `COPY` on PostgreSQL (`seed::copy`), in multi-row `INSERT`s on SQLite.
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, Statement};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel, Statement, TransactionTrait,
+};
+
+use super::copy::copy_models;
 
 use crate::entity::{
     agency_decision, allegation, case, case_event, escalation, evidence, execution_check, forwarding, official,
@@ -103,9 +108,18 @@ where
     insert_chunks::<E, C>(db, rows).await
 }
 
-/// Inserts officials (with their ids) in multi-row statements.
-pub async fn insert_officials<C: ConnectionTrait>(db: &C, rows: Vec<official::Model>) -> Result<(), sea_orm::DbErr> {
-    insert_models::<official::Entity, C>(db, rows).await
+/// Writes officials (with their ids) in one transaction.
+pub async fn write_officials(db: &DatabaseConnection, rows: Vec<official::Model>) -> anyhow::Result<()> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        let mut txn = db.get_postgres_connection_pool().begin().await?;
+        copy_models::<official::Entity>(&mut txn, rows).await?;
+        txn.commit().await?;
+    } else {
+        let txn = db.begin().await?;
+        insert_models::<official::Entity, _>(&txn, rows).await?;
+        txn.commit().await?;
+    }
+    Ok(())
 }
 
 impl Batch {
@@ -127,8 +141,30 @@ impl Batch {
         self.len() == 0
     }
 
-    /// Inserts every row, parents first.
-    pub async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), sea_orm::DbErr> {
+    /// Writes every row in one transaction, parents first.
+    pub async fn write(self, db: &DatabaseConnection) -> anyhow::Result<()> {
+        if db.get_database_backend() != DbBackend::Postgres {
+            let txn = db.begin().await?;
+            self.insert(&txn).await?;
+            txn.commit().await?;
+            return Ok(());
+        }
+        let mut txn = db.get_postgres_connection_pool().begin().await?;
+        copy_models::<case::Entity>(&mut txn, self.cases).await?;
+        copy_models::<allegation::Entity>(&mut txn, self.allegations).await?;
+        copy_models::<reporter::Entity>(&mut txn, self.reporters).await?;
+        copy_models::<evidence::Entity>(&mut txn, self.evidence).await?;
+        copy_models::<forwarding::Entity>(&mut txn, self.forwardings).await?;
+        copy_models::<agency_decision::Entity>(&mut txn, self.decisions).await?;
+        copy_models::<execution_check::Entity>(&mut txn, self.checks).await?;
+        copy_models::<escalation::Entity>(&mut txn, self.escalations).await?;
+        copy_models::<case_event::Entity>(&mut txn, self.events).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Inserts every row in multi-row statements, parents first, on `db`.
+    async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), sea_orm::DbErr> {
         insert_models::<case::Entity, C>(db, self.cases).await?;
         insert_models::<allegation::Entity, C>(db, self.allegations).await?;
         insert_models::<reporter::Entity, C>(db, self.reporters).await?;

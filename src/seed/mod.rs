@@ -2,12 +2,13 @@
 //! and played through the API's services (`demo`); the synthetic data set is
 //! generated deterministically at national scale (`synthetic`) as case plans
 //! (`plan`, `planner`) played in memory with the API's own step rules
-//! (`memory`) and written in bulk (`batch`). `replay` plays explicit plans
+//! (`memory`) and written in bulk (`batch`, with `copy` on PostgreSQL). `replay` plays explicit plans
 //! either way, so a test can hold the generator to the API. The demo also
 //! publishes two statistics tables (`publications`).
 
 pub mod batch;
 pub mod book;
+mod copy;
 mod demo;
 mod demo_data;
 pub mod memory;

@@ -5,7 +5,7 @@
 //! the same rows; `tests/api/generator.rs` holds them to it.
 
 use anyhow::{anyhow, Context};
-use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::batch::{sync_sequences, Batch};
 use super::book::{principal, Book};
@@ -66,9 +66,7 @@ pub async fn write_plans(
         }
         out.push(memory.play(plan, &subjects, &mut batch)?);
     }
-    let txn = db.begin().await?;
-    batch.insert(&txn).await?;
-    txn.commit().await?;
+    batch.write(db).await?;
     sync_sequences(db).await?;
     Ok(out)
 }

@@ -4,8 +4,8 @@
 //! data (`people`); each case is a plan (`cases`) played in memory with the
 //! API's own intake and step rules (`seed::memory`), so its actions,
 //! numbers, dates, deadlines and routing are exactly what the API writes.
-//! Rows carry explicit ids and go to the database in multi-row statements,
-//! one transaction per batch.
+//! Rows carry explicit ids and go to the database in bulk (`COPY` on
+//! PostgreSQL), one transaction per batch.
 
 mod cases;
 mod people;
@@ -13,13 +13,14 @@ mod people;
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
+use futures_util::future::try_join_all;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait};
 
 use self::cases::{plan_case, target_state, Facts};
 use self::people::pick;
-use super::batch::{insert_officials, sync_sequences, Batch};
+use super::batch::{sync_sequences, write_officials, Batch};
 use super::book::Book;
 use super::memory::Memory;
 use super::planner::needs_bkn;
@@ -91,6 +92,8 @@ pub async fn load_synthetic(
     let mut rows_total = 0u64;
     let chunk = 20_000u64;
     let mut done = 0u64;
+    let in_flight = if db.get_database_backend() == DbBackend::Postgres { 2 } else { 1 };
+    let mut pending = Vec::new();
     while done < opts.officials {
         let n = chunk.min(opts.officials - done);
         let first = people.len();
@@ -104,10 +107,12 @@ pub async fn load_synthetic(
             all.push(people.len());
             people.push(o);
         }
-        let txn = db.begin().await?;
-        insert_officials(&txn, people[first..].to_vec()).await?;
-        txn.commit().await?;
+        pending.push(people[first..].to_vec());
         done += n;
+        // PostgreSQL writes two chunks at once, on two connections.
+        if pending.len() == in_flight || done == opts.officials {
+            try_join_all(pending.drain(..).map(|rows| write_officials(db, rows))).await?;
+        }
         rows_total += n;
         eprintln!("officials {done}/{} ({:.0?})", opts.officials, started.elapsed());
     }
@@ -115,6 +120,7 @@ pub async fn load_synthetic(
     let mut done = 0u64;
     let mut cases_total = 0u64;
     let chunk = 5_000u64;
+    let mut batches = Vec::new();
     while done < opts.cases {
         let n = chunk.min(opts.cases - done);
         let mut batch = Batch::default();
@@ -147,10 +153,11 @@ pub async fn load_synthetic(
         }
         rows_total += batch.len() as u64;
         cases_total += batch.cases.len() as u64;
-        let txn = db.begin().await?;
-        batch.insert(&txn).await?;
-        txn.commit().await?;
+        batches.push(batch);
         done += n;
+        if batches.len() == in_flight || done == opts.cases {
+            try_join_all(batches.drain(..).map(|b| b.write(db))).await?;
+        }
         eprintln!("cases {done}/{} ({:.0?})", opts.cases, started.elapsed());
     }
     sync_sequences(db).await?;
