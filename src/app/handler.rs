@@ -285,11 +285,20 @@ async fn execute(
     if resp.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&"RATE_LIMITED".into())) {
         state.metrics.rate_limited("nip");
     }
-    // The request's audit event is stored before anything leaves: no event, no data
-    // (a committed write is answered with its data all the same: see `RequestAudit::finish`).
-    let resp = match audit.finish(&resp.errors).await {
-        Ok(()) => resp,
-        Err(e) => Response::from_errors(vec![e.extend().into_server_error(Pos::default())]),
+    // The database went away while the request ran, and nothing was written:
+    // the answer is a plain 503 without data, so there is no event to store
+    // (which would wait for the database a second time).
+    let unavailable =
+        |e: &ServerError| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&"SERVICE_UNAVAILABLE".into());
+    let resp = if !committed && resp.errors.iter().any(unavailable) {
+        Response::from_errors(vec![AppError::Unavailable.extend().into_server_error(Pos::default())])
+    } else {
+        // The request's audit event is stored before anything leaves: no event, no data
+        // (a committed write is answered with its data all the same: see `RequestAudit::finish`).
+        match audit.finish(&resp.errors).await {
+            Ok(()) => resp,
+            Err(e) => Response::from_errors(vec![e.extend().into_server_error(Pos::default())]),
+        }
     };
     let code = resp
         .errors
