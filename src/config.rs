@@ -169,7 +169,7 @@ pub struct ConfigArgs {
     #[arg(long, env = "NETRA_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 1500, global = true, value_name = "MS")]
     pub db_acquire_timeout_ms: u64,
     /// The most requests served at once; beyond it, 503 OVERLOADED at once.
-    #[arg(long, env = "NETRA_MAX_IN_FLIGHT", default_value_t = 256, global = true, value_name = "N")]
+    #[arg(long, env = "NETRA_MAX_IN_FLIGHT", default_value_t = 128, global = true, value_name = "N")]
     pub max_in_flight: usize,
     /// Requests per minute one agency's tokens may make (0 = unlimited).
     #[arg(long, env = "NETRA_RATE_LIMIT_AGENCY", default_value_t = 6000, global = true, value_name = "PER_MIN")]
@@ -264,7 +264,7 @@ pub struct Config {
     /// `NETRA_DB_ACQUIRE_TIMEOUT_MS`: how long a statement waits for a pool
     /// connection before the request is answered 503 (default 1500).
     pub db_acquire_timeout_ms: u64,
-    /// `NETRA_MAX_IN_FLIGHT`: requests served at once; beyond, 503 `OVERLOADED` (default 256).
+    /// `NETRA_MAX_IN_FLIGHT`: requests served at once; beyond, 503 `OVERLOADED` (default 128).
     pub max_in_flight: usize,
     /// `NETRA_RATE_LIMIT_AGENCY`: requests per minute per agency (default 6000; 0 = off).
     pub rate_limit_agency: u32,
@@ -407,7 +407,7 @@ impl Config {
             suppression_threshold: 3,
             ide: true,
             db_acquire_timeout_ms: 1500,
-            max_in_flight: 256,
+            max_in_flight: 128,
             rate_limit_agency: 6000,
             rate_limit_anonymous: 600,
             rate_limit_nip: 60,

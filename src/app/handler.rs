@@ -131,11 +131,17 @@ async fn answer(
 ) -> axum::response::Response {
     let media = match protocol::negotiate(headers) {
         Ok(m) => m,
-        Err(refused) => return refused.into_response(MediaType::Json),
+        Err(refused) => {
+            facts.code = refused.code.into();
+            return refused.into_response(MediaType::Json);
+        }
     };
     let req = match read_request(method, uri, headers, body) {
         Ok(r) => r,
-        Err(refused) => return refused.into_response(media),
+        Err(refused) => {
+            facts.code = refused.code.into();
+            return refused.into_response(media);
+        }
     };
     facts.operation_name = req.operation_name.as_deref().map(|n| crate::audit::redact::clip(n, 100));
     if headers.contains_key(header::AUTHORIZATION) && state.registry.snapshot().await.is_none() {
@@ -194,7 +200,7 @@ async fn answer(
         _ => None,
     };
     let job = execute(state.clone(), viewer, req, headers.get("x-request-id").cloned(), claim, media);
-    let (resp, (operation, name)) = if mutation {
+    let (resp, ran) = if mutation {
         // A mutation runs to its end even if the client goes or the request
         // times out, so that a committed write gets its audit record and its
         // idempotent answer.
@@ -205,17 +211,18 @@ async fn answer(
                 let e = AppError::Internal(anyhow::anyhow!("mutation task failed"));
                 (
                     protocol::respond(Response::from_errors(vec![e.extend().into_server_error(Pos::default())]), media),
-                    (None, None),
+                    Ran { operation: None, name: None, code: "INTERNAL".into() },
                 )
             }
         }
     } else {
         job.await
     };
-    if let Some(name) = name {
+    if let Some(name) = ran.name {
         facts.operation_name = Some(crate::audit::redact::clip(&name, 100));
     }
-    facts.operation = match operation {
+    facts.code = ran.code;
+    facts.operation = match ran.operation {
         Some(OperationType::Mutation) => "mutation",
         Some(OperationType::Query) => "query",
         None => "none",
@@ -240,9 +247,16 @@ fn replay(status: u16, body: String, media: MediaType) -> axum::response::Respon
     resp
 }
 
+/// What ran, for the access log and the metrics.
+struct Ran {
+    operation: Option<OperationType>,
+    name: Option<String>,
+    /// `OK` or the first error code of the answer.
+    code: String,
+}
+
 /// Runs the request, stores its audit event and, for a claimed
-/// `Idempotency-Key`, its answer; returns the response and the type of the
-/// operation that ran.
+/// `Idempotency-Key`, its answer; returns the response and what ran.
 async fn execute(
     state: AppState,
     viewer: Option<Principal>,
@@ -250,7 +264,7 @@ async fn execute(
     request_id: Option<HeaderValue>,
     claim: Option<Claim>,
     media: MediaType,
-) -> (axum::response::Response, (Option<OperationType>, Option<String>)) {
+) -> (axum::response::Response, Ran) {
     let loaders = Loaders::new(state.db.clone(), viewer.clone());
     let anonymous = viewer.is_none();
     let request_id = request_id.as_ref().and_then(|v| v.to_str().ok());
@@ -270,16 +284,33 @@ async fn execute(
     let mut resp = with_codes(schema.execute(req).await);
     crate::graphql::order::restore(&mut resp.data, &query, operation_name.as_deref());
     let committed = collector.committed_writes();
-    let operation = (collector.operation(), collector.operation_name());
     if resp.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&"RATE_LIMITED".into())) {
         state.metrics.rate_limited("nip");
     }
-    // The request's audit event is stored before anything leaves: no event, no data
-    // (a committed write is answered with its data all the same: see `RequestAudit::finish`).
-    let resp = match audit.finish(&resp.errors).await {
-        Ok(()) => resp,
-        Err(e) => Response::from_errors(vec![e.extend().into_server_error(Pos::default())]),
+    // The database went away while the request ran, and nothing was written:
+    // the answer is a plain 503 without data, so there is no event to store
+    // (which would wait for the database a second time).
+    let unavailable =
+        |e: &ServerError| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&"SERVICE_UNAVAILABLE".into());
+    let resp = if !committed && resp.errors.iter().any(unavailable) {
+        Response::from_errors(vec![AppError::Unavailable.extend().into_server_error(Pos::default())])
+    } else {
+        // The request's audit event is stored before anything leaves: no event, no data
+        // (a committed write is answered with its data all the same: see `RequestAudit::finish`).
+        match audit.finish(&resp.errors).await {
+            Ok(()) => resp,
+            Err(e) => Response::from_errors(vec![e.extend().into_server_error(Pos::default())]),
+        }
     };
+    let code = resp
+        .errors
+        .iter()
+        .find_map(|e| match e.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(c) => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "OK".to_owned());
+    let operation = Ran { operation: collector.operation(), name: collector.operation_name(), code };
     let out = protocol::respond(resp, media);
     let Some(claim) = claim else { return (out, operation) };
     if !committed {

@@ -125,6 +125,9 @@ impl Loaders {
     }
 
     fn internal(e: &LoadError) -> AppError {
+        if crate::error::is_unavailable(e) {
+            return AppError::Unavailable;
+        }
         AppError::Internal(anyhow::anyhow!("loader: {e}"))
     }
 

@@ -30,7 +30,9 @@ fn json_logs_carry_one_access_line_per_request_with_its_id_and_sigterm_stops_the
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // Kept open to the end: netra prints more lines, and a closed pipe would kill it.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
     let addr = first.split("http://").nth(1).unwrap().trim().to_owned();
     let token = DevIssuer::new(&SecretString::from(SECRET))
         .mint("log-tester", "BAWASLU-16", &["read"], Duration::from_secs(60))
@@ -47,12 +49,18 @@ fn json_logs_carry_one_access_line_per_request_with_its_id_and_sigterm_stops_the
     let mut answer = Vec::new();
     let read = s.read_to_end(&mut answer);
     let answer = String::from_utf8_lossy(&answer);
-    assert!(answer.starts_with("HTTP/1.1 200"), "{read:?}: {answer}");
+    if !answer.starts_with("HTTP/1.1 200") {
+        let _ = child.kill();
+        let mut logs = String::new();
+        let _ = child.stderr.take().unwrap().read_to_string(&mut logs);
+        panic!("{read:?}: {answer}\nserver log:\n{logs}");
+    }
 
     let started = Instant::now();
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = child.wait().unwrap();
+    drop(stdout);
     assert!(started.elapsed() < Duration::from_secs(4), "stopped after {:?}", started.elapsed());
     assert!(status.success(), "{status:?}");
 
