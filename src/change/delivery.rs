@@ -94,7 +94,8 @@ async fn run(inner: Weak<Inner>) {
         Some(i) => i.hub.subscribe(),
         None => return,
     };
-    let mut deadlines = tokio::time::interval(DEADLINES);
+    // The first look is a minute after the start, then every minute.
+    let mut deadlines = tokio::time::interval_at(tokio::time::Instant::now() + DEADLINES, DEADLINES);
     loop {
         let Some(strong) = inner.upgrade() else { return };
         if deadlines.tick().now_or_never().is_some() {
@@ -163,6 +164,15 @@ pub async fn reader_of<C: ConnectionTrait>(db: &C, w: &webhook::Model) -> AppRes
 /// Turns the entries after the cursor into deliveries, and moves the cursor.
 async fn fan_out(db: &DatabaseConnection) -> AppResult<()> {
     let backend = db.get_database_backend();
+    // Read-only first: an idle worker never writes (on SQLite a write would
+    // end other connections' read-then-write transactions).
+    if webhook::Entity::find().filter(webhook::Column::Active.eq(true)).one(db).await?.is_none() {
+        return Ok(());
+    }
+    let cursor = txn_free_cursor(db).await?;
+    if super::feed::head(db).await? <= cursor {
+        return Ok(());
+    }
     let txn = db.begin().await?;
     let lock = match backend {
         DbBackend::Postgres => "SELECT last_id FROM webhook_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED",
@@ -191,6 +201,8 @@ async fn fan_out(db: &DatabaseConnection) -> AppResult<()> {
             .column(change_entry::Column::Id)
             .filter(change_entry::Column::Id.gt(last))
             .filter(change_entry::Column::Id.lte(upto))
+            // An endpoint receives what commits after it was registered.
+            .filter(change_entry::Column::RecordedAt.gte(w.created_at))
             .filter(policy::change_scope(Some(&reader)));
         if let Some(kinds) = kinds_of(&w) {
             q = q.filter(change_entry::Column::Kind.is_in(kinds.iter().map(|k| k.as_str())));
@@ -230,6 +242,15 @@ async fn fan_out(db: &DatabaseConnection) -> AppResult<()> {
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The fan-out cursor, read without a lock.
+async fn txn_free_cursor(db: &DatabaseConnection) -> AppResult<i64> {
+    let stmt = Statement::from_string(db.get_database_backend(), "SELECT last_id FROM webhook_cursor WHERE id = 1");
+    Ok(match db.query_one(stmt).await? {
+        Some(row) => row.try_get_by_index(0)?,
+        None => 0,
+    })
 }
 
 /// Claims the due deliveries for this instance for one lease.

@@ -2,16 +2,16 @@
 //! agency becomes `DECISION_DUE` when its due date is at most
 //! NETRA_DECISION_DUE_DAYS away and `FORWARDING_OVERDUE` once the date has
 //! passed. Every instance runs [`run_once`] (the delivery worker calls it
-//! about once a minute); the `dedupe_key` unique index, keyed by kind,
+//! once a minute, from a minute after start); it writes only what is missing; the `dedupe_key` unique index, keyed by kind,
 //! forwarding and due date, makes each entry exist once however many
 //! instances race, and a moved due date gives a new entry.
 
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::{record, ChangeKind, NewChange};
-use crate::entity::{allegation, case, forwarding};
+use crate::entity::{allegation, case, change_entry, forwarding};
 use crate::error::AppResult;
 use crate::policy::AWAITING_AGENCY;
 
@@ -54,6 +54,12 @@ pub async fn run_once(db: &DatabaseConnection, today: NaiveDate, due_days: i64) 
             due_on: Some(due_on),
             dedupe_key: Some(format!("{}:{forwarding_id}:{due_on}", kind.as_str())),
         };
+        // Read-only first: most rounds find every entry written already.
+        let key = entry.dedupe_key.clone().unwrap_or_default();
+        let exists = change_entry::Entity::find().filter(change_entry::Column::DedupeKey.eq(key)).one(db).await?;
+        if exists.is_some() {
+            continue;
+        }
         let txn = db.begin().await?;
         if record(&txn, entry).await?.is_some() {
             new += 1;
