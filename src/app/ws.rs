@@ -7,8 +7,9 @@
 //! "Bearer …"}`, or `{"token": "…"}`) and is checked exactly as over HTTP by
 //! the same authenticator; no token means anonymous (whose `changes`
 //! subscription is refused as `UNAUTHENTICATED`). A refused token closes the
-//! socket with 4401, a token without `read` with 4403, and the connection is
-//! closed with 4401 ("the token expired") at the token's `exp`.
+//! socket with 4401, a token without `read` with 4403, a connection over the
+//! agency's rate limit (each connection counts as one request) with 4429, and
+//! the connection is closed with 4401 ("the token expired") at the token's `exp`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -34,6 +35,9 @@ use crate::graphql::RequestViewer;
 pub const CLOSE_UNAUTHENTICATED: u16 = 4401;
 /// Close code of a token that may not read.
 pub const CLOSE_FORBIDDEN: u16 = 4403;
+/// Close code of a connection refused by the agency's rate limit
+/// (`NETRA_RATE_LIMIT_AGENCY`); the reason says when to retry.
+pub const CLOSE_RATE_LIMITED: u16 = 4429;
 
 /// How long the server waits for the client's answer to its keep-alive.
 const KEEPALIVE: Duration = Duration::from_secs(60);
@@ -108,6 +112,12 @@ async fn init(
                 return Err("the token does not grant `read`".into());
             }
             Ok(p) => {
+                // A subscription counts against its agency's rate limit, as a request does.
+                if let Err(limited) = state.limits.check_agency(&p.agency_code) {
+                    state.metrics.rate_limited(limited.limit.name());
+                    set(&|v| v.refusal = Some(CLOSE_RATE_LIMITED));
+                    return Err(format!("rate limited: retry after {} s", limited.retry_after_secs).into());
+                }
                 let expires = expiry(&token);
                 set(&|v| v.expires = expires);
                 Some(p)

@@ -148,3 +148,29 @@ async fn every_pushed_batch_leaves_an_audit_event_as_a_read_by_the_subscriber() 
         assert_eq!(app.count(sql).await, 1, "{engine:?}");
     }
 }
+
+#[tokio::test]
+async fn subscriptions_count_against_the_agencys_rate_limit() {
+    for engine in engines() {
+        let app = TestApp::spawn_with(engine, |c| c.rate_limit_agency = 2).await;
+        let addr = serve(app.router.clone()).await;
+        let token = app.token("BAWASLU-16.73");
+        // Two connections pass (the limit), the third is refused with 4429.
+        for _ in 0..2 {
+            let mut ok = Client::open(addr).await;
+            assert!(matches!(ok.init(Some(&token)).await, Event::Other(v) if v["type"] == "connection_ack"));
+        }
+        let mut over = Client::open(addr).await;
+        match over.init(Some(&token)).await {
+            Event::Closed(code, reason) => {
+                assert_eq!(code, 4429, "{engine:?}");
+                assert!(reason.contains("rate limited"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Another agency has its own budget.
+        let mut other = Client::open(addr).await;
+        let pemda = app.token("PEMDA-16.73");
+        assert!(matches!(other.init(Some(&pemda)).await, Event::Other(v) if v["type"] == "connection_ack"));
+    }
+}
