@@ -4,7 +4,9 @@
 use async_graphql::{Context, Interface, Object, ID};
 
 use crate::case::graphql::Case;
+use crate::case::nested::{AgencyDecision, Allegation, Forwarding};
 use crate::error::IntoGql;
+use crate::graphql::batch::Peered;
 use crate::graphql::node::parse_global_id;
 use crate::graphql::ContextExt;
 use crate::official::graphql::Official;
@@ -24,6 +26,12 @@ pub enum Node {
     Agency(Agency),
     /// An election race.
     Election(Election),
+    /// One official × one act of a case.
+    Allegation(Allegation),
+    /// A recommendation forwarded to a competent agency.
+    Forwarding(Forwarding),
+    /// A receiving agency's decision on a forwarding.
+    AgencyDecision(AgencyDecision),
 }
 
 /// The `node` root field.
@@ -52,6 +60,18 @@ impl NodeQuery {
             ("Election", Some(id)) => {
                 crate::reference::service::election_by_id(db, id).await.gql()?.map(|m| Node::Election(m.into()))
             }
+            ("Allegation", Some(id)) => crate::case::service::allegation_by_id(db, viewer, id)
+                .await
+                .gql()?
+                .map(|m| Node::Allegation(Allegation(Peered::one(m)))),
+            ("Forwarding", Some(id)) => crate::case::service::forwarding_by_id(db, viewer, id)
+                .await
+                .gql()?
+                .map(|m| Node::Forwarding(Forwarding(Peered::one(m)))),
+            ("AgencyDecision", Some(id)) => crate::case::service::decision_by_id(db, viewer, id)
+                .await
+                .gql()?
+                .map(|m| Node::AgencyDecision(AgencyDecision(Peered::one(m)))),
             ("Region", _) => {
                 crate::reference::service::region_by_code(db, &key).await.gql()?.map(|m| Node::Region(m.into()))
             }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
 use crate::domain::{CaseSource, CaseState, RegionCode, SubjectKind, ViolationCode};
-use crate::entity::{allegation, case, forwarding, official};
+use crate::entity::{agency_decision, allegation, case, forwarding, official};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
 use crate::policy;
@@ -185,6 +185,33 @@ pub async fn case_by_number(
         .filter(policy::case_scope(viewer))
         .one(db)
         .await?)
+}
+
+/// One allegation by id, within scope (`node`).
+pub async fn allegation_by_id(
+    db: &DatabaseConnection,
+    viewer: Option<&Principal>,
+    id: i64,
+) -> AppResult<Option<allegation::Model>> {
+    Ok(allegation::Entity::find_by_id(id).filter(policy::allegation_scope(viewer)).one(db).await?)
+}
+
+/// One forwarding by id, within scope (`node`).
+pub async fn forwarding_by_id(
+    db: &DatabaseConnection,
+    viewer: Option<&Principal>,
+    id: i64,
+) -> AppResult<Option<forwarding::Model>> {
+    Ok(forwarding::Entity::find_by_id(id).filter(policy::forwarding_scope(viewer)).one(db).await?)
+}
+
+/// One agency decision by id, within scope (`node`).
+pub async fn decision_by_id(
+    db: &DatabaseConnection,
+    viewer: Option<&Principal>,
+    id: i64,
+) -> AppResult<Option<agency_decision::Model>> {
+    Ok(agency_decision::Entity::find_by_id(id).filter(policy::decision_scope(viewer)).one(db).await?)
 }
 
 /// One case by id, within scope.

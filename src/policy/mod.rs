@@ -21,8 +21,8 @@ pub use audit::may_read_audit;
 pub use changes::{change_scope, may_manage_webhooks};
 pub use fields::{field_visible, visible_to, Field};
 pub use rows::{
-    allegation_scope, case_scope, evidence_scope, follow_up_scope, may_lookup_any_official_by_nip, official_scope,
-    reporter_scope, visible_case_ids, AWAITING_AGENCY,
+    allegation_scope, case_scope, decision_scope, evidence_scope, follow_up_scope, forwarding_scope,
+    may_lookup_any_official_by_nip, official_scope, reporter_scope, visible_case_ids, AWAITING_AGENCY,
 };
 pub use statistics::{may_publish, may_read_statistics};
 

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, Condition};
 use super::{reader, Role, Viewer};
 use crate::auth::{Jurisdiction, Principal};
 use crate::domain::{AgencyKind, SubjectKind};
-use crate::entity::{agency, allegation, case, evidence, forwarding, official, region, reporter};
+use crate::entity::{agency, agency_decision, allegation, case, evidence, forwarding, official, region, reporter};
 
 /// A condition no row satisfies.
 pub(super) fn deny() -> Condition {
@@ -118,6 +118,35 @@ pub fn may_lookup_any_official_by_nip(viewer: Viewer<'_>) -> bool {
 /// Rows of `allegation` the caller may read: those of visible cases.
 pub fn allegation_scope(viewer: Viewer<'_>) -> Condition {
     Condition::all().add(allegation::Column::CaseId.in_subquery(visible_case_ids(viewer)))
+}
+
+/// Rows of `forwarding` the caller may read by id (`node`): those of visible
+/// cases. (Ministries follow overdue forwardings through
+/// [`follow_up_scope`] only; `node` gives them none.)
+pub fn forwarding_scope(viewer: Viewer<'_>) -> Condition {
+    Condition::all().add(
+        forwarding::Column::AllegationId.in_subquery(
+            Query::select()
+                .column((allegation::Entity, allegation::Column::Id))
+                .from(allegation::Entity)
+                .and_where(allegation::Column::CaseId.in_subquery(visible_case_ids(viewer)))
+                .to_owned(),
+        ),
+    )
+}
+
+/// Rows of `agency_decision` the caller may read by id: the decisions on
+/// forwardings in [`forwarding_scope`].
+pub fn decision_scope(viewer: Viewer<'_>) -> Condition {
+    Condition::all().add(
+        agency_decision::Column::ForwardingId.in_subquery(
+            Query::select()
+                .column(forwarding::Column::Id)
+                .from(forwarding::Entity)
+                .cond_where(forwarding_scope(viewer))
+                .to_owned(),
+        ),
+    )
 }
 
 /// Rows of `reporter` the caller may read: only a Bawaslu office, and only

@@ -27,6 +27,7 @@ mod limits;
 mod loaders;
 mod lookahead;
 mod matrix;
+mod nodes;
 mod order;
 mod panwascam;
 mod publications;

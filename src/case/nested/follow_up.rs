@@ -30,7 +30,7 @@ pub struct Forwarding(pub Peered<forwarding::Model>);
 #[Object]
 impl Forwarding {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Forwarding", self.0.this.id)
     }
     /// Letter number of the recommendation.
@@ -111,7 +111,7 @@ pub struct AgencyDecision(pub Peered<agency_decision::Model>);
 #[Object]
 impl AgencyDecision {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("AgencyDecision", self.0.this.id)
     }
     /// What kind of decision.

@@ -39,7 +39,7 @@ pub struct Allegation(pub Peered<allegation::Model>);
 #[Object]
 impl Allegation {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Allegation", self.0.this.id)
     }
     /// The act (BRIEF §4.1 codes).
@@ -132,7 +132,7 @@ pub struct Evidence(pub Peered<evidence::Model>);
 
 #[Object]
 impl Evidence {
-    /// Global id.
+    /// Opaque id of this item, stable across requests. Not accepted by `node(id:)`: evidence is reached through its case.
     async fn id(&self) -> ID {
         global_id("Evidence", self.0.this.id)
     }
