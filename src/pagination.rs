@@ -3,18 +3,43 @@
 //! `totalCount` field every connection carries. It depends on nothing above
 //! `error`, so services never reach into the GraphQL layer for it.
 
-use async_graphql::SimpleObject;
+use async_graphql::Object;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{de::DeserializeOwned, Serialize};
 
+use async_graphql::ErrorExtensions as _;
+
 use crate::error::AppError;
 
 /// Extra fields on every connection.
-#[derive(SimpleObject)]
 pub struct ConnectionTotals {
-    /// Number of items matching the filter, across all pages.
-    pub total_count: u64,
+    total: Option<u64>,
+}
+
+impl ConnectionTotals {
+    /// The totals of a page counted when [`total_selected`] said so.
+    pub fn new(total: Option<u64>) -> Self {
+        Self { total }
+    }
+}
+
+#[Object]
+impl ConnectionTotals {
+    /// Number of items matching the filter, across all pages. Counted only
+    /// when this field is selected.
+    async fn total_count(&self) -> async_graphql::Result<u64> {
+        // The resolver asked for a count whenever the field is selected, so
+        // a missing one is a bug, not a caller's mistake.
+        self.total.ok_or_else(|| AppError::Internal(anyhow::anyhow!("totalCount selected but not counted")).extend())
+    }
+}
+
+/// Whether the connection being resolved selects `totalCount` (through
+/// fragments and aliases too): a count costs a statement over every match,
+/// so services count only when it is asked for.
+pub fn total_selected(ctx: &async_graphql::Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
 }
 
 /// A validated page request.
@@ -24,6 +49,8 @@ pub struct PageRequest<C> {
     pub first: u64,
     /// Decoded `after` cursor.
     pub after: Option<C>,
+    /// Whether to count all matches (`totalCount` selected).
+    pub counting: bool,
 }
 
 /// One page of a keyset-paginated list.
@@ -32,14 +59,14 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Whether more follow.
     pub has_next: bool,
-    /// All matches across pages.
-    pub total: u64,
+    /// All matches across pages, when counted.
+    pub total: Option<u64>,
 }
 
 impl<T> Page<T> {
     /// A page from `fetched`, which was queried with `LIMIT first + 1` so
     /// that one extra row tells whether more follow.
-    pub fn from_overfetch(mut fetched: Vec<T>, first: u64, total: u64) -> Self {
+    pub fn from_overfetch(mut fetched: Vec<T>, first: u64, total: Option<u64>) -> Self {
         let has_next = fetched.len() as u64 > first;
         fetched.truncate(usize::try_from(first).unwrap_or(usize::MAX));
         Self { items: fetched, has_next, total }
@@ -61,7 +88,13 @@ impl<C: DeserializeOwned> PageRequest<C> {
             Some(n) => n as u64,
         };
         let after = after.map(decode_cursor).transpose()?;
-        Ok(Self { first, after })
+        Ok(Self { first, after, counting: true })
+    }
+
+    /// Counts all matches only if `yes` (see [`total_selected`]).
+    pub fn counting(mut self, yes: bool) -> Self {
+        self.counting = yes;
+        self
     }
 }
 

@@ -20,6 +20,7 @@ mod m20261201_000002_add_read_indexes;
 mod m20261202_000001_create_idempotency_key;
 mod m20261203_000001_create_change_entry;
 mod m20261203_000002_create_webhook;
+mod m20261204_000001_add_page_order_indexes;
 
 /// Applies netra's migrations in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_create_idempotency_key::Migration),
             Box::new(m20261203_000001_create_change_entry::Migration),
             Box::new(m20261203_000002_create_webhook::Migration),
+            Box::new(m20261204_000001_add_page_order_indexes::Migration),
         ]
     }
 }

@@ -130,7 +130,10 @@ pub async fn events(
         return Err(AppError::Forbidden);
     }
     let base = filter.condition();
-    let total = audit_event::Entity::find().filter(base.clone()).count(db).await?;
+    let total = match page.counting {
+        true => Some(audit_event::Entity::find().filter(base.clone()).count(db).await?),
+        false => None,
+    };
     let mut cond = base;
     if let Some(after) = &page.after {
         cond = cond.add(audit_event::Column::Id.lt(after.id));

@@ -153,7 +153,10 @@ pub async fn cases(
     page: &PageRequest<CaseCursor>,
 ) -> AppResult<Page<case::Model>> {
     let base = Condition::all().add(policy::case_scope(viewer)).add(filter.condition());
-    let total = case::Entity::find().filter(base.clone()).count(db).await?;
+    let total = match page.counting {
+        true => Some(case::Entity::find().filter(base.clone()).count(db).await?),
+        false => None,
+    };
     let mut cond = base;
     if let Some(after) = &page.after {
         cond = cond.add(after_condition(order, after)?);
@@ -244,7 +247,10 @@ pub async fn overdue_forwardings(
         .add(policy::follow_up_scope(viewer))
         .add(forwarding::Column::DueOn.lt(today))
         .add(forwarding::Column::AllegationId.in_subquery(waiting));
-    let total = forwarding::Entity::find().filter(base.clone()).count(db).await?;
+    let total = match page.counting {
+        true => Some(forwarding::Entity::find().filter(base.clone()).count(db).await?),
+        false => None,
+    };
     let mut cond = base;
     if let Some(after) = page.after {
         cond = cond.add(forwarding::Column::Id.gt(after));

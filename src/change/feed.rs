@@ -54,7 +54,10 @@ pub async fn page(
     req: &PageRequest<i64>,
 ) -> AppResult<Page<change_entry::Model>> {
     let scoped = change_entry::Entity::find().filter(policy::change_scope(viewer)).filter(filter.condition());
-    let total = scoped.clone().count(db).await?;
+    let total = match req.counting {
+        true => Some(scoped.clone().count(db).await?),
+        false => None,
+    };
     let fetched = scoped
         .filter(change_entry::Column::Id.gt(req.after.unwrap_or(0)))
         .order_by_asc(change_entry::Column::Id)

@@ -182,7 +182,10 @@ pub async fn deliveries(
     let p = manager(viewer)?;
     own(db, p, id).await?;
     let all = webhook_delivery::Entity::find().filter(webhook_delivery::Column::WebhookId.eq(id));
-    let total = all.clone().count(db).await?;
+    let total = match req.counting {
+        true => Some(all.clone().count(db).await?),
+        false => None,
+    };
     let mut q = all.order_by_desc(webhook_delivery::Column::Id).limit(req.first + 1);
     if let Some(after) = req.after {
         q = q.filter(webhook_delivery::Column::Id.lt(after));

@@ -118,12 +118,12 @@ impl WebhookQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, WebhookDelivery, ConnectionTotals>> {
         let id = self::webhook_id(&webhook_id).gql()?;
-        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?;
+        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?.counting(crate::pagination::total_selected(ctx));
         let result = webhook::deliveries(ctx.db(), ctx.viewer(), id, &page).await.gql()?;
         let mut conn = Connection::with_additional_fields(
             page.after.is_some(),
             result.has_next,
-            ConnectionTotals { total_count: result.total },
+            ConnectionTotals::new(result.total),
         );
         conn.edges.extend(result.items.into_iter().map(|m| Edge::new(encode_cursor(&m.id), WebhookDelivery::from(m))));
         Ok(conn)

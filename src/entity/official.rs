@@ -36,3 +36,21 @@ impl Related<super::allegation::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Officials working in the subtree of region `code` (itself included).
+///
+/// Region codes are fixed-width prefixes of their descendants' codes
+/// (`16` → `16.74` → `16.74.02`), so the subtree of a province,
+/// kabupaten/kota or kecamatan is the officials whose code starts with it.
+/// The prefix is written as the expression of the page-order indexes
+/// (`idx_official_work_*_page`, migration `m20261204_000001`) with its
+/// length inlined, so both engines drive the page from that index.
+pub fn work_area(code: &crate::domain::RegionCode) -> sea_orm::Condition {
+    use sea_orm::sea_query::Expr;
+    let code = code.as_str();
+    match code.len() {
+        2 | 5 | 8 => sea_orm::Condition::all()
+            .add(Expr::cust(format!("substr(\"official\".\"work_region_code\", 1, {})", code.len())).eq(code)),
+        _ => sea_orm::Condition::all().add(Column::WorkRegionCode.eq(code)),
+    }
+}

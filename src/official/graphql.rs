@@ -114,7 +114,7 @@ impl OfficialQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Official, ConnectionTotals>> {
-        let page = PageRequest::<OfficialCursor>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?;
+        let page = PageRequest::<OfficialCursor>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?.counting(crate::pagination::total_selected(ctx));
         let input = filter.unwrap_or_default();
         let filter = OfficialFilter {
             name: input.name,
@@ -125,7 +125,7 @@ impl OfficialQuery {
         let mut conn = Connection::with_additional_fields(
             page.after.is_some(),
             result.has_next,
-            ConnectionTotals { total_count: result.total },
+            ConnectionTotals::new(result.total),
         );
         conn.edges.extend(
             Peered::all(result.items)

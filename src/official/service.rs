@@ -78,10 +78,12 @@ pub async fn officials(
         cond = cond.add(official::Column::SubjectKind.is_in(filter.subject_kinds.clone()));
     }
     if let Some(region) = &filter.work_region {
-        let codes = crate::entity::region::codes_within(region.as_str(), region.level());
-        cond = cond.add(official::Column::WorkRegionCode.in_subquery(codes));
+        cond = cond.add(official::work_area(region));
     }
-    let total = official::Entity::find().filter(cond.clone()).count(db).await?;
+    let total = match page.counting {
+        true => Some(official::Entity::find().filter(cond.clone()).count(db).await?),
+        false => None,
+    };
     if let Some(after) = &page.after {
         cond = cond.add(
             Condition::any().add(official::Column::FullName.gt(after.name.as_str())).add(

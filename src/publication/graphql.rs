@@ -184,7 +184,7 @@ impl PublicationQuery {
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Publication, ConnectionTotals>> {
-        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?;
+        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?.counting(crate::pagination::total_selected(ctx));
         let input = filter.unwrap_or_default();
         let region = input
             .region_code
@@ -197,7 +197,7 @@ impl PublicationQuery {
         let mut conn = Connection::with_additional_fields(
             page.after.is_some(),
             result.has_next,
-            ConnectionTotals { total_count: result.total },
+            ConnectionTotals::new(result.total),
         );
         for row in Peered::all(result.items) {
             let cursor = encode_cursor(&row.this.id);

@@ -311,7 +311,10 @@ pub async fn publications(
             .to_owned();
         cond = cond.add(publication::Column::Id.in_subquery(latest));
     }
-    let total = publication::Entity::find().filter(cond.clone()).count(db).await?;
+    let total = match page.counting {
+        true => Some(publication::Entity::find().filter(cond.clone()).count(db).await?),
+        false => None,
+    };
     if let Some(after) = page.after {
         cond = cond.add(publication::Column::Id.lt(after));
     }

@@ -70,3 +70,91 @@ async fn statistics_computes_only_the_selected_parts_and_counts() {
         }
     }
 }
+
+/// Every connection that carries `totalCount` counts only when it is
+/// selected (through a fragment or an alias too), and the count it gives
+/// then equals the number of items paged through.
+#[tokio::test]
+async fn connections_count_only_when_total_count_is_selected() {
+    for engine in engines() {
+        let app = TestApp::spawn_with(engine, |c| c.audit = false).await;
+        netra::seed::load_demo(&app.db).await.unwrap();
+        let lists = [
+            ("cases", "edges { node { number } }"),
+            ("officials", "edges { node { nip } }"),
+            ("overdueForwardings", "edges { node { id } }"),
+        ];
+        for (list, nodes) in lists {
+            let (_, without) = run(&app, "BAWASLU-16", &format!("{{ {list}(first: 100) {{ {nodes} }} }}")).await;
+            assert!(
+                !without.iter().any(|s| s.to_lowercase().contains("count(")),
+                "{engine:?} {list}: counted although totalCount was not asked for: {without:?}"
+            );
+            let (with, counted) =
+                run(&app, "BAWASLU-16", &format!("{{ {list}(first: 100) {{ totalCount {nodes} }} }}")).await;
+            assert_eq!(counted.len(), without.len() + 1, "{engine:?} {list}: one count statement more");
+            let (aliased, _) = run(
+                &app,
+                "BAWASLU-16",
+                &format!("{{ {list}(first: 100) {{ ...T {nodes} }} }} fragment T on {} {{ n: totalCount }}", connection(list)),
+            )
+            .await;
+            let items = with[list]["edges"].as_array().unwrap().len() as u64;
+            assert_eq!(with[list]["totalCount"].as_u64(), Some(items), "{engine:?} {list}: {with}");
+            assert_eq!(aliased[list]["n"].as_u64(), Some(items), "{engine:?} {list}: {aliased}");
+        }
+        // The demo gives the province office cases and officials to count.
+        let (cases, _) = run(&app, "BAWASLU-16", "{ cases { totalCount } officials { totalCount } }").await;
+        assert!(cases["cases"]["totalCount"].as_u64().unwrap() > 1, "{engine:?}: {cases}");
+        assert!(cases["officials"]["totalCount"].as_u64().unwrap() > 1, "{engine:?}: {cases}");
+    }
+}
+
+fn connection(list: &str) -> &'static str {
+    match list {
+        "cases" => "CaseConnection",
+        "officials" => "OfficialConnection",
+        _ => "ForwardingConnection",
+    }
+}
+
+/// A page of officials in a work area is one statement driven by the
+/// page-order index expression, and gives the same officials, in the same
+/// order, as filtering the full list by hand; a caller that sees no case
+/// there gets none.
+#[tokio::test]
+async fn officials_in_a_work_area_match_the_full_list() {
+    for engine in engines() {
+        let app = TestApp::spawn_with(engine, |c| c.audit = false).await;
+        netra::seed::load_demo(&app.db).await.unwrap();
+        let all_q = "{ officials(first: 100) { edges { node { nip workRegion { code } } } } }";
+        let (all, _) = run(&app, "BAWASLU-16", all_q).await;
+        let all: Vec<(String, String)> = all["officials"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (e["node"]["nip"].as_str().unwrap_or("").to_owned(), e["node"]["workRegion"]["code"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        for area in ["16", "16.73", "16.73.01"] {
+            let q = format!("{{ officials(filter: {{workRegionCode: \"{area}\"}}, first: 100) {{ edges {{ node {{ nip }} }} }} }}");
+            let (page, log) = run(&app, "BAWASLU-16", &q).await;
+            assert_eq!(log.len(), 1, "{engine:?} {area}: {log:?}");
+            assert!(log[0].contains(&format!("substr(\"official\".\"work_region_code\", 1, {})", area.len())), "{}", log[0]);
+            let got: Vec<&str> =
+                page["officials"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["nip"].as_str().unwrap_or("")).collect();
+            let want: Vec<&str> = all
+                .iter()
+                .filter(|(_, code)| code == area || code.starts_with(&format!("{area}.")))
+                .map(|(nip, _)| nip.as_str())
+                .collect();
+            assert_eq!(got, want, "{engine:?} {area}");
+            if area == "16.73" {
+                assert!(!got.is_empty(), "{engine:?}: the demo names officials of Lubuk Linggau");
+            }
+        }
+        let (lampung, _) = run(&app, "BAWASLU-18", "{ officials(filter: {workRegionCode: \"16.73\"}) { edges { node { nip } } } }").await;
+        assert_eq!(lampung["officials"]["edges"], json!([]), "{engine:?}: Lampung sees no case of 16.73");
+    }
+}
