@@ -98,12 +98,17 @@ pub fn audit_pool(db: &DatabaseConnection, url: &str, acquire: Duration) -> Data
 /// (`busy_timeout`). Any write statement takes the lock, even one that
 /// matches no row. PostgreSQL needs nothing: row locks and the conditional
 /// version update serialize writers.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+///
+/// Its first statement after that marks the `Idempotency-Key` claim of the
+/// request running in this task, if any ([`crate::idempotency::hold`]): a
+/// request whose claim a retry took over gets `CONFLICT` and writes nothing.
+pub async fn begin_write(db: &DatabaseConnection) -> crate::error::AppResult<sea_orm::DatabaseTransaction> {
     use sea_orm::TransactionTrait;
     let txn = db.begin().await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         txn.execute_unprepared("UPDATE \"case\" SET version = version WHERE id = -1").await?;
     }
+    crate::idempotency::hold(&txn).await?;
     Ok(txn)
 }
 

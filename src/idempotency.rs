@@ -12,9 +12,22 @@
 //!
 //! - a completed row with the same request hash: the stored answer, replayed;
 //! - a row with another request hash: `BAD_USER_INPUT` naming the key;
-//! - a claimed row still without an answer: `CONFLICT` (the first request is
-//!   still running, or its answer could not be stored after its write
-//!   committed; either way nothing is executed again).
+//! - a claimed row still without an answer, younger than the request
+//!   timeout: `CONFLICT` (the first request is still running);
+//! - a claimed row without an answer whose write committed (`committed_at`):
+//!   `CONFLICT` saying so (the instance died between the commit and storing
+//!   the answer); it is never run again;
+//! - an older claimed row whose write never committed (its instance died
+//!   first): the retry *takes it over* and runs.
+//!
+//! Every write transaction of a request holding a claim starts by marking
+//! the claim with `committed_at`, but only while the claim's `owner` is
+//! still this request ([`hold`]): the mark commits or rolls back with the
+//! write, and a request whose claim was taken over writes nothing. On
+//! PostgreSQL the mark's row lock orders a takeover after a committing
+//! write, which then sees `committed_at` and leaves the claim alone; on
+//! SQLite writes are serial. So a key's write commits at most once, even
+//! when a takeover races a slow first request.
 //!
 //! Statements go through sea-query, so both engines run the same code.
 
@@ -43,6 +56,44 @@ pub struct Claim {
     pub agency_id: i64,
     /// The client's key.
     pub key: String,
+    /// This request's random token in the claim's `owner` column.
+    pub owner: String,
+}
+
+tokio::task_local! {
+    /// The claim of the request whose GraphQL execution runs in this task,
+    /// for [`hold`] in its write transactions.
+    pub static CURRENT: Option<Claim>;
+}
+
+/// Marks the claim of the request running in this task (if any) as
+/// committed, inside `txn`: the first statement of every write transaction
+/// ([`crate::db::begin_write`]). Refused with `CONFLICT` when a retry took
+/// the claim over (this request was presumed dead): then nothing is written.
+pub async fn hold<C: ConnectionTrait>(txn: &C) -> AppResult<()> {
+    let Some(claim) = CURRENT.try_with(Clone::clone).ok().flatten() else { return Ok(()) };
+    let q = Query::update()
+        .table(table())
+        .value(col("committed_at"), Utc::now())
+        .and_where(Expr::col(col("agency_id")).eq(claim.agency_id))
+        .and_where(Expr::col(col("client_key")).eq(claim.key.as_str()))
+        .and_where(Expr::col(col("owner")).eq(claim.owner.as_str()))
+        .to_owned();
+    if exec(txn, build(txn.get_database_backend(), &q)).await? == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "the Idempotency-Key `{}` was taken over by a later retry of this request; this attempt wrote nothing",
+            claim.key
+        )))
+    }
+}
+
+fn new_owner() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// What a claim found.
@@ -96,7 +147,17 @@ fn build<S: sea_orm::StatementBuilder>(backend: DbBackend, q: &S) -> sea_orm::St
 
 /// Claims `key` for `agency_id` and a request with `hash`, or finds what an
 /// earlier request with that key left.
-pub async fn begin(db: &DatabaseConnection, agency_id: i64, key: &str, hash: &str) -> AppResult<Begin> {
+///
+/// `lease` is how long an unanswered claim is presumed to belong to a
+/// running request (the request timeout); an older one whose write never
+/// committed is taken over.
+pub async fn begin(
+    db: &DatabaseConnection,
+    agency_id: i64,
+    key: &str,
+    hash: &str,
+    lease: std::time::Duration,
+) -> AppResult<Begin> {
     let backend = db.get_database_backend();
     let now = Utc::now();
     // Forget this key's expired use, then try to claim it.
@@ -107,18 +168,26 @@ pub async fn begin(db: &DatabaseConnection, agency_id: i64, key: &str, hash: &st
         .and_where(Expr::col(col("created_at")).lt(now - RETENTION))
         .to_owned();
     exec(db, build(backend, &expired)).await?;
+    let owner = new_owner();
     let claim = Query::insert()
         .into_table(table())
-        .columns([col("agency_id"), col("client_key"), col("request_hash"), col("created_at")])
-        .values_panic([agency_id.into(), key.into(), hash.into(), now.into()])
+        .columns([col("agency_id"), col("client_key"), col("request_hash"), col("created_at"), col("owner")])
+        .values_panic([agency_id.into(), key.into(), hash.into(), now.into(), owner.as_str().into()])
         .on_conflict(OnConflict::columns([col("agency_id"), col("client_key")]).do_nothing().to_owned())
         .to_owned();
     if exec(db, build(backend, &claim)).await? == 1 {
         purge(db, now).await;
-        return Ok(Begin::Claimed(Claim { agency_id, key: key.to_owned() }));
+        return Ok(Begin::Claimed(Claim { agency_id, key: key.to_owned(), owner }));
     }
     let find = Query::select()
-        .columns([col("request_hash"), col("status"), col("response")])
+        .columns([
+            col("request_hash"),
+            col("status"),
+            col("response"),
+            col("owner"),
+            col("committed_at"),
+            col("created_at"),
+        ])
         .from(table())
         .and_where(Expr::col(col("agency_id")).eq(agency_id))
         .and_where(Expr::col(col("client_key")).eq(key))
@@ -136,17 +205,46 @@ pub async fn begin(db: &DatabaseConnection, agency_id: i64, key: &str, hash: &st
     }
     let status: Option<i32> = row.try_get_by_index(1)?;
     let body: Option<String> = row.try_get_by_index(2)?;
-    match (status.and_then(|s| u16::try_from(s).ok()), body) {
-        (Some(status), Some(body)) => Ok(Begin::Replay { status, body }),
-        _ => Err(in_progress(key)),
+    if let (Some(status), Some(body)) = (status.and_then(|s| u16::try_from(s).ok()), body) {
+        return Ok(Begin::Replay { status, body });
+    }
+    let old_owner: Option<String> = row.try_get_by_index(3)?;
+    let committed_at: Option<DateTime<Utc>> = row.try_get_by_index(4)?;
+    let created_at: DateTime<Utc> = row.try_get_by_index(5)?;
+    if committed_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "the request with the Idempotency-Key `{key}` was applied, but its answer was lost when netra stopped; \
+             it is not run again: read the result instead"
+        )));
+    }
+    let lease = Duration::from_std(lease).unwrap_or(RETENTION);
+    if created_at >= now - lease {
+        return Err(in_progress(key));
+    }
+    // The holder is presumed dead and wrote nothing: take the claim over.
+    // Its write transactions, should it still be running, now fail `hold`.
+    let mut take = Query::update();
+    take.table(table())
+        .value(col("owner"), owner.as_str())
+        .value(col("created_at"), now)
+        .and_where(Expr::col(col("agency_id")).eq(agency_id))
+        .and_where(Expr::col(col("client_key")).eq(key))
+        .and_where(Expr::col(col("committed_at")).is_null())
+        .and_where(Expr::col(col("status")).is_null());
+    match &old_owner {
+        Some(o) => take.and_where(Expr::col(col("owner")).eq(o.as_str())),
+        None => take.and_where(Expr::col(col("owner")).is_null()),
+    };
+    if exec(db, build(backend, &take)).await? == 1 {
+        tracing::warn!(key, "took over an idempotency claim whose request never committed");
+        Ok(Begin::Claimed(Claim { agency_id, key: key.to_owned(), owner }))
+    } else {
+        Err(in_progress(key))
     }
 }
 
 fn in_progress(key: &str) -> AppError {
-    AppError::Conflict(format!(
-        "a request with the Idempotency-Key `{key}` is still in progress, or its outcome could not be recorded; \
-         it is not run again"
-    ))
+    AppError::Conflict(format!("a request with the Idempotency-Key `{key}` is still in progress; it is not run again"))
 }
 
 /// Stores the answer a committed mutation was given.
@@ -157,6 +255,7 @@ pub async fn complete(db: &DatabaseConnection, claim: &Claim, status: u16, body:
         .value(col("response"), body)
         .and_where(Expr::col(col("agency_id")).eq(claim.agency_id))
         .and_where(Expr::col(col("client_key")).eq(claim.key.as_str()))
+        .and_where(Expr::col(col("owner")).eq(claim.owner.as_str()))
         .to_owned();
     exec(db, build(db.get_database_backend(), &q)).await.map(|_| ())
 }
@@ -167,7 +266,9 @@ pub async fn release(db: &DatabaseConnection, claim: &Claim) -> AppResult<()> {
         .from_table(table())
         .and_where(Expr::col(col("agency_id")).eq(claim.agency_id))
         .and_where(Expr::col(col("client_key")).eq(claim.key.as_str()))
+        .and_where(Expr::col(col("owner")).eq(claim.owner.as_str()))
         .and_where(Expr::col(col("status")).is_null())
+        .and_where(Expr::col(col("committed_at")).is_null())
         .to_owned();
     exec(db, build(db.get_database_backend(), &q)).await.map(|_| ())
 }

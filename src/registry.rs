@@ -27,8 +27,8 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QuerySelect, SqlxPostgresConnector,
-    SqlxSqliteConnector, Statement,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, SqlxPostgresConnector, SqlxSqliteConnector,
+    Statement,
 };
 use tokio::sync::watch;
 
@@ -83,6 +83,11 @@ pub struct Snapshot {
     version: i64,
     agencies: HashMap<String, RegisteredAgency>,
     regions: HashMap<String, RegisteredRegion>,
+    /// The full rows, for the reference fields of answers (`Case.region`,
+    /// `Case.handlingAgency`, …): a few hundred rows that every nested page
+    /// would otherwise fetch again.
+    agency_rows: HashMap<i64, agency::Model>,
+    region_rows: HashMap<String, region::Model>,
 }
 
 impl Snapshot {
@@ -99,6 +104,16 @@ impl Snapshot {
     /// The region with `code`.
     pub fn region(&self, code: &str) -> Option<&RegisteredRegion> {
         self.regions.get(code)
+    }
+
+    /// The agency row with `id`.
+    pub fn agency_row(&self, id: i64) -> Option<&agency::Model> {
+        self.agency_rows.get(&id)
+    }
+
+    /// The region row with `code`.
+    pub fn region_row(&self, code: &str) -> Option<&region::Model> {
+        self.region_rows.get(code)
     }
 
     /// Number of agencies and regions, for logs.
@@ -142,37 +157,32 @@ async fn read_version(db: &DatabaseConnection) -> Result<i64, DbErr> {
 /// between is then seen again at the next poll, never missed.
 async fn load(db: &DatabaseConnection) -> Result<Snapshot, DbErr> {
     let version = read_version(db).await?;
-    let agencies = agency::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
+    let agency_rows: HashMap<i64, agency::Model> =
+        agency::Entity::find().all(db).await?.into_iter().map(|a| (a.id, a)).collect();
+    let agencies = agency_rows
+        .values()
         .map(|a| {
             let r = RegisteredAgency {
                 id: a.id,
-                code: a.code,
+                code: a.code.clone(),
                 kind: a.kind,
-                region_code: a.region_code,
+                region_code: a.region_code.clone(),
                 valid_from: a.valid_from,
                 valid_to: a.valid_to,
             };
             (r.code.clone(), r)
         })
         .collect();
-    let regions = region::Entity::find()
-        .select_only()
-        .column(region::Column::Code)
-        .column(region::Column::Level)
-        .column(region::Column::ParentCode)
-        .into_tuple::<(String, i16, Option<String>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(code, level, parent_code)| {
-            let r = RegisteredRegion { code: code.clone(), level: u8::try_from(level).unwrap_or(0), parent_code };
-            (code, r)
+    let region_rows: HashMap<String, region::Model> =
+        region::Entity::find().all(db).await?.into_iter().map(|r| (r.code.clone(), r)).collect();
+    let regions = region_rows
+        .values()
+        .map(|r| {
+            let level = u8::try_from(r.level).unwrap_or(0);
+            (r.code.clone(), RegisteredRegion { code: r.code.clone(), level, parent_code: r.parent_code.clone() })
         })
         .collect();
-    Ok(Snapshot { version, agencies, regions })
+    Ok(Snapshot { version, agencies, regions, agency_rows, region_rows })
 }
 
 impl Registry {
@@ -212,7 +222,8 @@ impl Registry {
         self.current()
     }
 
-    fn current(&self) -> Option<Arc<Snapshot>> {
+    /// The current copy without waiting, `None` before the first load.
+    pub fn current(&self) -> Option<Arc<Snapshot>> {
         self.inner.current.read().ok().and_then(|c| c.clone())
     }
 

@@ -235,7 +235,9 @@ async fn claim(state: &AppState, viewer: &Principal, key: &[u8], req: &async_gra
     let key = idempotency::parse_key(key)?;
     let variables = serde_json::to_value(&req.variables).unwrap_or_default();
     let hash = idempotency::request_hash(&req.query, req.operation_name.as_deref(), &variables);
-    idempotency::begin(&state.db, viewer.agency_id, &key, &hash).await
+    // An unanswered claim older than the request timeout belongs to a request that died.
+    let lease = std::time::Duration::from_secs(state.config.request_timeout_secs);
+    idempotency::begin(&state.db, viewer.agency_id, &key, &hash, lease).await
 }
 
 /// The stored first answer of an idempotent mutation.
@@ -265,7 +267,7 @@ async fn execute(
     claim: Option<Claim>,
     media: MediaType,
 ) -> (axum::response::Response, Ran) {
-    let loaders = Loaders::new(state.db.clone(), viewer.clone());
+    let loaders = Loaders::with_reference(state.db.clone(), viewer.clone(), state.registry.current());
     let anonymous = viewer.is_none();
     let request_id = request_id.as_ref().and_then(|v| v.to_str().ok());
     let audit = state.audit.begin(viewer.clone(), || RequestMeta::of(&req, request_id));
@@ -281,7 +283,8 @@ async fn execute(
     }
     let schema = if anonymous { &state.anonymous_schema } else { &state.schema };
     let (query, operation_name) = (req.query.clone(), req.operation_name.clone());
-    let mut resp = with_codes(schema.execute(req).await);
+    // The write transactions of the mutation mark the claim as theirs (`idempotency::hold`).
+    let mut resp = with_codes(idempotency::CURRENT.scope(claim.clone(), schema.execute(req)).await);
     crate::graphql::order::restore(&mut resp.data, &query, operation_name.as_deref());
     let committed = collector.committed_writes();
     if resp.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&"RATE_LIMITED".into())) {

@@ -129,7 +129,7 @@ async fn init(
         },
     };
     let mut data = Data::default();
-    data.insert(Loaders::new(state.db.clone(), viewer.clone()));
+    data.insert(Loaders::with_reference(state.db.clone(), viewer.clone(), state.registry.current()));
     data.insert(RequestViewer(viewer));
     data.insert(state.changes.clone());
     data.insert(state.audit.clone());

@@ -169,7 +169,9 @@ impl AuditQuery {
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, AuditEvent, ConnectionTotals>> {
-        let page = PageRequest::<AuditCursor>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?.counting(crate::pagination::total_selected(ctx));
+        let page = PageRequest::<AuditCursor>::parse(first, after.as_deref(), ctx.config().max_page_size)
+            .gql()?
+            .counting(crate::pagination::total_selected(ctx));
         let filter = AuditFilter::try_from(filter.unwrap_or_default()).gql()?;
         let result = service::events(ctx.db(), ctx.viewer(), &filter, &page).await.gql()?;
         let mut conn = Connection::with_additional_fields(

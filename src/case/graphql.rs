@@ -246,7 +246,9 @@ impl CaseQuery {
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Case, ConnectionTotals>> {
-        let page = PageRequest::<CaseCursor>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?.counting(crate::pagination::total_selected(ctx));
+        let page = PageRequest::<CaseCursor>::parse(first, after.as_deref(), ctx.config().max_page_size)
+            .gql()?
+            .counting(crate::pagination::total_selected(ctx));
         let filter = CaseFilter::try_from(filter.unwrap_or_default()).gql()?;
         let order = CaseOrdering::from(order_by.unwrap_or_default());
         let result = service::cases(ctx.db(), ctx.viewer(), &filter, order, &page).await.gql()?;
@@ -272,7 +274,9 @@ impl CaseQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Forwarding, ConnectionTotals>> {
-        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?.counting(crate::pagination::total_selected(ctx));
+        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size)
+            .gql()?
+            .counting(crate::pagination::total_selected(ctx));
         let result = service::overdue_forwardings(ctx.db(), ctx.viewer(), ctx.today(), &page).await.gql()?;
         let mut conn = Connection::with_additional_fields(
             page.after.is_some(),

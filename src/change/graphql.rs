@@ -144,7 +144,9 @@ impl ChangeQuery {
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
         filter: Option<ChangeFilterInput>,
     ) -> async_graphql::Result<Connection<String, Change, ConnectionTotals>> {
-        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?.counting(crate::pagination::total_selected(ctx));
+        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size)
+            .gql()?
+            .counting(crate::pagination::total_selected(ctx));
         let filter = ChangeFilter::from(filter.unwrap_or_default());
         let result = feed::page(ctx.db(), ctx.viewer(), &filter, &page).await.gql()?;
         let items = with_cases(ctx.db(), ctx.viewer(), result.items).await.gql()?;

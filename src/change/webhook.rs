@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::{sign, ChangeKind};
@@ -101,7 +101,7 @@ pub async fn create(
         return Err(AppError::invalid("changeKinds", "give at least one kind, or leave it out for all"));
     }
     let secret = sign::new_secret();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let model = webhook::ActiveModel {
         id: NotSet,
         agency_id: Set(p.agency_id),
@@ -147,7 +147,7 @@ pub async fn rotate(
     id: i64,
 ) -> AppResult<(webhook::Model, String)> {
     let p = manager(viewer)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut m = own(&txn, p, id).await?.into_active_model();
     let secret = sign::new_secret();
     m.secret = Set(secret.clone());
@@ -163,7 +163,7 @@ pub async fn rotate(
 /// Deletes an endpoint and its deliveries.
 pub async fn delete(db: &DatabaseConnection, viewer: Option<&Principal>, id: i64) -> AppResult<()> {
     let p = manager(viewer)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     own(&txn, p, id).await?;
     webhook_delivery::Entity::delete_many().filter(webhook_delivery::Column::WebhookId.eq(id)).exec(&txn).await?;
     webhook::Entity::delete_by_id(id).exec(&txn).await?;

@@ -118,7 +118,9 @@ impl WebhookQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, WebhookDelivery, ConnectionTotals>> {
         let id = self::webhook_id(&webhook_id).gql()?;
-        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?.counting(crate::pagination::total_selected(ctx));
+        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size)
+            .gql()?
+            .counting(crate::pagination::total_selected(ctx));
         let result = webhook::deliveries(ctx.db(), ctx.viewer(), id, &page).await.gql()?;
         let mut conn = Connection::with_additional_fields(
             page.after.is_some(),

@@ -31,6 +31,9 @@ pub struct Source {
     pub(crate) db: DatabaseConnection,
     /// The caller, whose policy scope case-data loaders apply.
     pub(crate) viewer: Option<Principal>,
+    /// The in-memory registry at the start of the request: reference rows
+    /// (agencies, regions) are answered from it without SQL.
+    pub(crate) reference: Option<Arc<crate::registry::Snapshot>>,
 }
 
 /// Identifies one peer set for the life of the process: the batching cache
@@ -118,8 +121,18 @@ impl Loaders {
     /// Loaders for one request by `viewer`. Values are cached for the
     /// request, which is what lets peers share one batch.
     pub fn new(db: DatabaseConnection, viewer: Option<Principal>) -> Self {
+        Self::with_reference(db, viewer, None)
+    }
+
+    /// Loaders that answer agencies and regions from `reference` (the
+    /// registry's copy), falling back to SQL for rows it does not hold yet.
+    pub fn with_reference(
+        db: DatabaseConnection,
+        viewer: Option<Principal>,
+        reference: Option<Arc<crate::registry::Snapshot>>,
+    ) -> Self {
         Self {
-            loader: DataLoader::with_cache(Source { db, viewer }, tokio::spawn, HashMapCache::default()),
+            loader: DataLoader::with_cache(Source { db, viewer, reference }, tokio::spawn, HashMapCache::default()),
             peers: Mutex::new(HashMap::new()),
         }
     }

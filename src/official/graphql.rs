@@ -114,7 +114,9 @@ impl OfficialQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Official, ConnectionTotals>> {
-        let page = PageRequest::<OfficialCursor>::parse(first, after.as_deref(), ctx.config().max_page_size).gql()?.counting(crate::pagination::total_selected(ctx));
+        let page = PageRequest::<OfficialCursor>::parse(first, after.as_deref(), ctx.config().max_page_size)
+            .gql()?
+            .counting(crate::pagination::total_selected(ctx));
         let input = filter.unwrap_or_default();
         let filter = OfficialFilter {
             name: input.name,

@@ -268,7 +268,7 @@ impl TestApp {
         db.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::SeqCst);
             if let Ok(mut log) = log.lock() {
-                log.push(info.statement.sql.chars().take(120).collect());
+                log.push(info.statement.sql.chars().take(4000).collect());
             }
         });
         let mut config = Config::for_database(url.clone());
@@ -295,6 +295,11 @@ impl TestApp {
     /// A migrated app with the demo data on `engine`.
     pub async fn with_demo(engine: Engine) -> Self {
         Self::spawn_from(engine, Template::Demo, |_| {}, None).await
+    }
+
+    /// Like [`with_demo`], after adjusting the configuration.
+    pub async fn with_demo_and(engine: Engine, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_from(engine, Template::Demo, adjust, None).await
     }
 
     /// One app with demo data per engine of this run.

@@ -96,7 +96,10 @@ async fn connections_count_only_when_total_count_is_selected() {
             let (aliased, _) = run(
                 &app,
                 "BAWASLU-16",
-                &format!("{{ {list}(first: 100) {{ ...T {nodes} }} }} fragment T on {} {{ n: totalCount }}", connection(list)),
+                &format!(
+                    "{{ {list}(first: 100) {{ ...T {nodes} }} }} fragment T on {} {{ n: totalCount }}",
+                    connection(list)
+                ),
             )
             .await;
             let items = with[list]["edges"].as_array().unwrap().len() as u64;
@@ -134,16 +137,29 @@ async fn officials_in_a_work_area_match_the_full_list() {
             .unwrap()
             .iter()
             .map(|e| {
-                (e["node"]["nip"].as_str().unwrap_or("").to_owned(), e["node"]["workRegion"]["code"].as_str().unwrap().to_owned())
+                (
+                    e["node"]["nip"].as_str().unwrap_or("").to_owned(),
+                    e["node"]["workRegion"]["code"].as_str().unwrap().to_owned(),
+                )
             })
             .collect();
         for area in ["16", "16.73", "16.73.01"] {
-            let q = format!("{{ officials(filter: {{workRegionCode: \"{area}\"}}, first: 100) {{ edges {{ node {{ nip }} }} }} }}");
+            let q = format!(
+                "{{ officials(filter: {{workRegionCode: \"{area}\"}}, first: 100) {{ edges {{ node {{ nip }} }} }} }}"
+            );
             let (page, log) = run(&app, "BAWASLU-16", &q).await;
             assert_eq!(log.len(), 1, "{engine:?} {area}: {log:?}");
-            assert!(log[0].contains(&format!("substr(\"official\".\"work_region_code\", 1, {})", area.len())), "{}", log[0]);
-            let got: Vec<&str> =
-                page["officials"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["nip"].as_str().unwrap_or("")).collect();
+            assert!(
+                log[0].contains(&format!("substr(\"official\".\"work_region_code\", 1, {})", area.len())),
+                "{}",
+                log[0]
+            );
+            let got: Vec<&str> = page["officials"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["nip"].as_str().unwrap_or(""))
+                .collect();
             let want: Vec<&str> = all
                 .iter()
                 .filter(|(_, code)| code == area || code.starts_with(&format!("{area}.")))
@@ -154,7 +170,38 @@ async fn officials_in_a_work_area_match_the_full_list() {
                 assert!(!got.is_empty(), "{engine:?}: the demo names officials of Lubuk Linggau");
             }
         }
-        let (lampung, _) = run(&app, "BAWASLU-18", "{ officials(filter: {workRegionCode: \"16.73\"}) { edges { node { nip } } } }").await;
+        let (lampung, _) =
+            run(&app, "BAWASLU-18", "{ officials(filter: {workRegionCode: \"16.73\"}) { edges { node { nip } } } }")
+                .await;
         assert_eq!(lampung["officials"]["edges"], json!([]), "{engine:?}: Lampung sees no case of 16.73");
+    }
+}
+
+/// Agencies and regions in an answer come from the in-memory registry: a
+/// page of cases with its region, handling agency and timeline actors costs
+/// the statements of the cases and the timeline only, and gives the names
+/// the database holds.
+#[tokio::test]
+async fn reference_fields_are_answered_from_the_registry() {
+    for engine in engines() {
+        // The demo is in the database before the app's registry first loads.
+        let app = TestApp::with_demo_and(engine, |c| c.audit = false).await;
+        let q = "{ cases(first: 50) { edges { node { number region { code name } handlingAgency { code name } \
+                 timeline { actorAgency { code } } } } } }";
+        let (data, log) = run(&app, "BAWASLU-16", q).await;
+        assert_eq!(log.len(), 2, "{engine:?}: cases and timeline only: {log:?}");
+        assert!(!log.iter().any(|s| s.contains("FROM \"region\"") || s.contains("FROM \"agency\"")), "{log:?}");
+        let names = app.strings("SELECT code || '=' || name FROM region").await;
+        let agencies = app.strings("SELECT code || '=' || name FROM agency").await;
+        let edges = data["cases"]["edges"].as_array().unwrap();
+        assert!(edges.len() > 1, "{engine:?}");
+        for e in edges {
+            let r = &e["node"]["region"];
+            let pair = format!("{}={}", r["code"].as_str().unwrap(), r["name"].as_str().unwrap());
+            assert!(names.contains(&pair), "{engine:?}: {pair}");
+            let a = &e["node"]["handlingAgency"];
+            let pair = format!("{}={}", a["code"].as_str().unwrap(), a["name"].as_str().unwrap());
+            assert!(agencies.contains(&pair), "{engine:?}: {pair}");
+        }
     }
 }
