@@ -70,7 +70,8 @@ if [ -n "${NETRA_BIN:-}" ]; then
     # Another build (e.g. a debug one, to count statements and see plans
     # while a release build is not available): req/s then mean nothing.
     BIN=$NETRA_BIN
-    echo "== using $BIN (NOT a release build: statements and plans are valid, req/s and latencies are not)"
+    export -n NETRA_BIN # not a setting of netra's: keep it out of the server's environment
+    echo "== using $BIN (req/s and latencies mean something only if it is a release build)"
 else
     echo "== release build"
     timeout 3600 cargo build --release -q
@@ -130,7 +131,7 @@ FROM "case" c JOIN region r ON r.code = c.region_code
 WHERE c.province_code = '16' AND c.regency_code = '$REGENCY'
 ORDER BY c.received_on DESC, c.id DESC LIMIT 50;
 EOF
-sed -e "s/WHERE c.province_code = '16' AND c.regency_code = '$REGENCY'/WHERE c.province_code = '16' AND c.number = '$NUMBER'/" "$WORK/Q1.sql" > "$WORK/Q2.sql"
+sed -e "s|WHERE c.province_code = '16' AND c.regency_code = '$REGENCY'|WHERE c.province_code = '16' AND c.number = '$NUMBER'|" "$WORK/Q1.sql" > "$WORK/Q2.sql"
 cat > "$WORK/Q3.sql" <<'EOF'
 SELECT a.violation_code, count(DISTINCT c.id)
 FROM "case" c LEFT JOIN allegation a ON a.case_id = c.id
