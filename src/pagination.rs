@@ -91,6 +91,20 @@ impl<C: DeserializeOwned> PageRequest<C> {
         Ok(Self { first, after, counting: true })
     }
 
+    /// The number of rows `query` matches, counted only when the page asks
+    /// for it ([`PageRequest::counting`]): one statement, or none.
+    pub async fn total<'db, D, S>(&self, query: S, db: &'db D) -> Result<Option<u64>, sea_orm::DbErr>
+    where
+        D: sea_orm::ConnectionTrait,
+        S: sea_orm::PaginatorTrait<'db, D> + Send,
+    {
+        if self.counting {
+            query.count(db).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     /// Counts all matches only if `yes` (see [`total_selected`]).
     pub fn counting(mut self, yes: bool) -> Self {
         self.counting = yes;

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
@@ -130,10 +129,7 @@ pub async fn events(
         return Err(AppError::Forbidden);
     }
     let base = filter.condition();
-    let total = match page.counting {
-        true => Some(audit_event::Entity::find().filter(base.clone()).count(db).await?),
-        false => None,
-    };
+    let total = page.total(audit_event::Entity::find().filter(base.clone()), db).await?;
     let mut cond = base;
     if let Some(after) = &page.after {
         cond = cond.add(audit_event::Column::Id.lt(after.id));

@@ -3,10 +3,7 @@
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
@@ -153,10 +150,7 @@ pub async fn cases(
     page: &PageRequest<CaseCursor>,
 ) -> AppResult<Page<case::Model>> {
     let base = Condition::all().add(policy::case_scope(viewer)).add(filter.condition());
-    let total = match page.counting {
-        true => Some(case::Entity::find().filter(base.clone()).count(db).await?),
-        false => None,
-    };
+    let total = page.total(case::Entity::find().filter(base.clone()), db).await?;
     let mut cond = base;
     if let Some(after) = &page.after {
         cond = cond.add(after_condition(order, after)?);
@@ -247,10 +241,7 @@ pub async fn overdue_forwardings(
         .add(policy::follow_up_scope(viewer))
         .add(forwarding::Column::DueOn.lt(today))
         .add(forwarding::Column::AllegationId.in_subquery(waiting));
-    let total = match page.counting {
-        true => Some(forwarding::Entity::find().filter(base.clone()).count(db).await?),
-        false => None,
-    };
+    let total = page.total(forwarding::Entity::find().filter(base.clone()), db).await?;
     let mut cond = base;
     if let Some(after) = page.after {
         cond = cond.add(forwarding::Column::Id.gt(after));

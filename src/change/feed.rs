@@ -2,9 +2,7 @@
 //! (catch-up) and the batches a subscription pushes. Ids ascend in commit
 //! order, so "after id N" misses nothing and repeats nothing.
 
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::ChangeKind;
 use crate::auth::Principal;
@@ -54,10 +52,7 @@ pub async fn page(
     req: &PageRequest<i64>,
 ) -> AppResult<Page<change_entry::Model>> {
     let scoped = change_entry::Entity::find().filter(policy::change_scope(viewer)).filter(filter.condition());
-    let total = match req.counting {
-        true => Some(scoped.clone().count(db).await?),
-        false => None,
-    };
+    let total = req.total(scoped.clone(), db).await?;
     let fetched = scoped
         .filter(change_entry::Column::Id.gt(req.after.unwrap_or(0)))
         .order_by_asc(change_entry::Column::Id)

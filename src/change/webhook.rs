@@ -7,8 +7,8 @@ use std::net::IpAddr;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use super::{sign, ChangeKind};
@@ -182,10 +182,7 @@ pub async fn deliveries(
     let p = manager(viewer)?;
     own(db, p, id).await?;
     let all = webhook_delivery::Entity::find().filter(webhook_delivery::Column::WebhookId.eq(id));
-    let total = match req.counting {
-        true => Some(all.clone().count(db).await?),
-        false => None,
-    };
+    let total = req.total(all.clone(), db).await?;
     let mut q = all.order_by_desc(webhook_delivery::Column::Id).limit(req.first + 1);
     if let Some(after) = req.after {
         q = q.filter(webhook_delivery::Column::Id.lt(after));

@@ -1,9 +1,7 @@
 //! Reads of officials, always through the policy's scope.
 
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
@@ -80,10 +78,7 @@ pub async fn officials(
     if let Some(region) = &filter.work_region {
         cond = cond.add(official::work_area(region));
     }
-    let total = match page.counting {
-        true => Some(official::Entity::find().filter(cond.clone()).count(db).await?),
-        false => None,
-    };
+    let total = page.total(official::Entity::find().filter(cond.clone()), db).await?;
     if let Some(after) = &page.after {
         cond = cond.add(
             Condition::any().add(official::Column::FullName.gt(after.name.as_str())).add(

@@ -9,8 +9,8 @@ use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    SqlErr,
 };
 
 use super::document::{sha256_hex, Document, Margin, Named, PublishedCell};
@@ -311,10 +311,7 @@ pub async fn publications(
             .to_owned();
         cond = cond.add(publication::Column::Id.in_subquery(latest));
     }
-    let total = match page.counting {
-        true => Some(publication::Entity::find().filter(cond.clone()).count(db).await?),
-        false => None,
-    };
+    let total = page.total(publication::Entity::find().filter(cond.clone()), db).await?;
     if let Some(after) = page.after {
         cond = cond.add(publication::Column::Id.lt(after));
     }

@@ -9,6 +9,38 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use crate::entity::{agency, election, region, region_alias};
 use crate::graphql::batch::{loader, LoadError, Loader, Source};
 
+/// Answers `keys` from the registry's copy (`cached`), and the keys it
+/// lacks (a row created since the copy was taken) with one statement
+/// built by `fetch`.
+async fn cached_or_fetched<K, M, Q>(
+    source: &Source,
+    keys: &[K],
+    cached: impl Fn(&crate::registry::Snapshot, &K) -> Option<M>,
+    fetch: impl FnOnce(Vec<K>) -> Q,
+    key_of: impl Fn(&M) -> K,
+) -> Result<HashMap<K, M>, LoadError>
+where
+    K: Clone + Eq + std::hash::Hash,
+    Q: std::future::Future<Output = Result<Vec<M>, sea_orm::DbErr>>,
+{
+    let mut found = HashMap::new();
+    let mut missing = Vec::new();
+    for key in keys {
+        match source.reference.as_deref().and_then(|r| cached(r, key)) {
+            Some(row) => {
+                found.insert(key.clone(), row);
+            }
+            None => missing.push(key.clone()),
+        }
+    }
+    if !missing.is_empty() {
+        for row in fetch(missing).await? {
+            found.insert(key_of(&row), row);
+        }
+    }
+    Ok(found)
+}
+
 /// A region by code: from the registry's copy, SQL only for codes it lacks.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RegionByCode(pub String);
@@ -18,22 +50,17 @@ impl Loader<RegionByCode> for Source {
     type Error = LoadError;
 
     async fn load(&self, keys: &[RegionByCode]) -> Result<HashMap<RegionByCode, region::Model>, LoadError> {
-        let mut found = HashMap::new();
-        let mut missing = Vec::new();
-        for key in keys {
-            match self.reference.as_ref().and_then(|r| r.region_row(&key.0)) {
-                Some(row) => {
-                    found.insert(key.clone(), row.clone());
-                }
-                None => missing.push(key.0.clone()),
-            }
-        }
-        if !missing.is_empty() {
-            for row in region::Entity::find().filter(region::Column::Code.is_in(missing)).all(&self.db).await? {
-                found.insert(RegionByCode(row.code.clone()), row);
-            }
-        }
-        Ok(found)
+        cached_or_fetched(
+            self,
+            keys,
+            |r, k| r.region_row(&k.0).cloned(),
+            |missing| {
+                let codes: Vec<String> = missing.into_iter().map(|k| k.0).collect();
+                region::Entity::find().filter(region::Column::Code.is_in(codes)).all(&self.db)
+            },
+            |row| RegionByCode(row.code.clone()),
+        )
+        .await
     }
 }
 
@@ -46,22 +73,17 @@ impl Loader<AgencyById> for Source {
     type Error = LoadError;
 
     async fn load(&self, keys: &[AgencyById]) -> Result<HashMap<AgencyById, agency::Model>, LoadError> {
-        let mut found = HashMap::new();
-        let mut missing = Vec::new();
-        for key in keys {
-            match self.reference.as_ref().and_then(|r| r.agency_row(key.0)) {
-                Some(row) => {
-                    found.insert(key.clone(), row.clone());
-                }
-                None => missing.push(key.0),
-            }
-        }
-        if !missing.is_empty() {
-            for row in agency::Entity::find().filter(agency::Column::Id.is_in(missing)).all(&self.db).await? {
-                found.insert(AgencyById(row.id), row);
-            }
-        }
-        Ok(found)
+        cached_or_fetched(
+            self,
+            keys,
+            |r, k| r.agency_row(k.0).cloned(),
+            |missing| {
+                let ids: Vec<i64> = missing.into_iter().map(|k| k.0).collect();
+                agency::Entity::find().filter(agency::Column::Id.is_in(ids)).all(&self.db)
+            },
+            |row| AgencyById(row.id),
+        )
+        .await
     }
 }
 
