@@ -47,8 +47,8 @@ function genScalar(type) {
     case 'Float': return pick([0, -1.5, 1e308, 3.14]);
     case 'Boolean': return rand() < 0.5;
     case 'ID': return pick(['UEs6MQ', 'Q2FzZTox', 'x', '\u0000', '', 'QWdlbmN5OjE', 'y'.repeat(5000)]);
-    case 'NaiveDate': case 'Date': return pick(['2024-11-27', '2024-02-30', '0001-01-01', '9999-12-31', 'x', '']);
-    case 'DateTime': return pick(['2024-11-27T03:00:00Z', '2024-11-27', 'x', '']);
+    case 'Date': return pick(['2024-11-27', '2024-02-30', '2024-1-5', '0001-01-01', '9999-12-31', 'x', '']);
+    case 'DateTime': return pick(['2024-11-27T03:00:00Z', '2024-11-27T10:00:00.123456+07:00', '2024-11-27T03:00:00', '2024-11-27', 'x', '']);
     default: return pick(HOSTILE_STRINGS);
   }
 }

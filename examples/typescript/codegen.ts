@@ -10,8 +10,9 @@ const config: CodegenConfig = {
     'src/gql/': {
       preset: 'client',
       config: {
-        // netra's custom scalars arrive as ISO 8601 strings.
-        scalars: { Date: 'string', DateTime: 'string', NaiveDate: 'string' },
+        // netra's scalars arrive as RFC 3339 strings: Date is YYYY-MM-DD,
+        // DateTime is UTC with milliseconds (2024-11-27T08:15:00.000Z).
+        scalars: { Date: 'string', DateTime: 'string' },
         enumsAsTypes: true,
         useTypeImports: true,
       },

@@ -26,6 +26,7 @@ use crate::rate_limit::RateLimits;
 use crate::registry::Registry;
 use schema::AppSchema;
 
+pub mod connections;
 pub mod handler;
 pub mod node;
 pub mod ready;

@@ -42,7 +42,11 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// Any object by its global id. Returns null both when nothing has that id
     /// and when the caller may not see it.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id as returned in any `id` field.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         let Some((kind, key)) = parse_global_id(&id) else { return Ok(None) };
         let viewer = ctx.viewer();
         let db = ctx.db();

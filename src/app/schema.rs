@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::audit::graphql::AuditQuery;
@@ -68,21 +68,27 @@ fn builder(db: DatabaseConnection, config: Arc<Config>) -> SchemaBuilder<QueryRo
     // Depth is checked by `depth::DepthLimit`, which bounds introspection on
     // its own; async-graphql's limit stays as a backstop above both bounds.
     let depth = DepthLimits { max_depth: config.max_depth, max_introspection_depth: config.max_introspection_depth };
-    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
-        .limit_depth(config.max_depth.max(config.max_introspection_depth))
-        .limit_complexity(config.max_complexity)
-        // async-graphql would suggest from the full schema, naming fields a
-        // role may not see; the guard suggests from the role's schema instead.
-        .disable_suggestions()
-        .extension(DepthLimit(depth))
-        .extension(RequestGuard::new(limits))
-        .extension(AuditExtension)
-        .data(db)
-        .data(config)
+    super::connections::describe_all(Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    ))
+    .limit_depth(config.max_depth.max(config.max_introspection_depth))
+    .limit_complexity(config.max_complexity)
+    // async-graphql would suggest from the full schema, naming fields a
+    // role may not see; the guard suggests from the role's schema instead.
+    .disable_suggestions()
+    .extension(DepthLimit(depth))
+    .extension(RequestGuard::new(limits))
+    .extension(AuditExtension)
+    .data(db)
+    .data(config)
 }
 
-/// The full SDL, as checked in at `schema.graphql`.
+/// The full SDL, as checked in at `schema.graphql`, with the `@specifiedBy`
+/// URL of each of netra's scalars.
 pub fn sdl() -> String {
     let config = Arc::new(Config::for_database("sqlite::memory:"));
-    build_schema(DatabaseConnection::Disconnected, config).sdl()
+    build_schema(DatabaseConnection::Disconnected, config)
+        .sdl_with_options(SDLExportOptions::new().include_specified_by())
 }

@@ -1,9 +1,9 @@
 //! GraphQL type `AuditEvent` and the root field `auditEvents`, which exists
 //! only for Bawaslu RI callers holding the `audit` permission.
 
+use crate::graphql::scalars::DateTime;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
-use chrono::{DateTime, Utc};
 
 use super::service::{self, AuditCursor, AuditFilter, EventWithCases};
 use super::{CaseAccess, EventKind, OperationType, Outcome};
@@ -27,6 +27,8 @@ pub struct AuditedCase {
 /// a write.
 pub struct AuditEvent(EventWithCases);
 
+/// One link of the audit chain: a request that returned non-public data, or
+/// a write.
 #[Object]
 impl AuditEvent {
     /// Global id.
@@ -38,8 +40,8 @@ impl AuditEvent {
         self.0.event.id
     }
     /// When the request was answered or the write made (UTC).
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.event.occurred_at
+    async fn occurred_at(&self) -> DateTime {
+        DateTime(self.0.event.occurred_at)
     }
     /// Request or write.
     async fn kind(&self) -> Option<EventKind> {
@@ -126,9 +128,9 @@ pub struct AuditEventFilterInput {
     /// … in one of these ways (e.g. `[REPORTER]`: who saw its reporter).
     pub access: Option<Vec<CaseAccess>>,
     /// At or after this instant.
-    pub from: Option<DateTime<Utc>>,
+    pub from: Option<DateTime>,
     /// Before this instant.
-    pub to: Option<DateTime<Utc>>,
+    pub to: Option<DateTime>,
     /// An operation name, or a root field such as `cases` or `case`.
     pub operation: Option<String>,
     /// Request or write events only.
@@ -144,8 +146,8 @@ impl TryFrom<AuditEventFilterInput> for AuditFilter {
             subject: i.subject,
             case_number: i.case_number,
             access: i.access.unwrap_or_default(),
-            from: i.from,
-            to: i.to,
+            from: i.from.map(Into::into),
+            to: i.to.map(Into::into),
             operation: i.operation,
             kind: i.kind,
         }
@@ -165,9 +167,9 @@ impl AuditQuery {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        filter: Option<AuditEventFilterInput>,
+        #[graphql(desc = "Which events to list; all of them when absent.")] filter: Option<AuditEventFilterInput>,
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "The `endCursor` of the previous page; the first page when absent.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<String, AuditEvent, ConnectionTotals>> {
         let page = PageRequest::<AuditCursor>::parse(first, after.as_deref(), ctx.config().max_page_size)
             .gql()?

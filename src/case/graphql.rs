@@ -1,14 +1,14 @@
 //! GraphQL type `Case` and the root fields `cases` and `case`.
 
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, InputObject, Object, ID};
-use chrono::{DateTime, NaiveDate, Utc};
 
 use super::loaders::{AllegationsOfCase, EventsOfCase, EvidenceOfCase, ReporterOfCase, SanctionsOfCase};
 use crate::domain::{CaseSource, CaseState, Classification, ClosureReason, RegionCode, SubjectKind, ViolationCode};
 use crate::entity::case;
 use crate::error::IntoGql;
-use crate::graphql::batch::Peered;
+use crate::graphql::batch::{required, Peered};
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
@@ -23,6 +23,7 @@ pub struct Case(pub Peered<case::Model>);
 
 crate::peered_from!(Case: case::Model);
 
+/// One handling (penanganan) of a report or finding by a Bawaslu office.
 #[Object]
 impl Case {
     /// Global id.
@@ -66,28 +67,28 @@ impl Case {
         self.0.this.registration_number.as_deref()
     }
     /// When the act happened.
-    async fn occurred_on(&self) -> NaiveDate {
-        self.0.this.occurred_on
+    async fn occurred_on(&self) -> Date {
+        Date(self.0.this.occurred_on)
     }
     /// When it became known or was found (starts the 7-day reporting window).
-    async fn known_on(&self) -> NaiveDate {
-        self.0.this.known_on
+    async fn known_on(&self) -> Date {
+        Date(self.0.this.known_on)
     }
     /// When Bawaslu received the report or set the finding.
-    async fn received_on(&self) -> NaiveDate {
-        self.0.this.received_on
+    async fn received_on(&self) -> Date {
+        Date(self.0.this.received_on)
     }
     /// When it was registered.
-    async fn registered_on(&self) -> Option<NaiveDate> {
-        self.0.this.registered_on
+    async fn registered_on(&self) -> Option<Date> {
+        self.0.this.registered_on.map(Date)
     }
     /// When the plenary decided.
-    async fn decided_on(&self) -> Option<NaiveDate> {
-        self.0.this.decided_on
+    async fn decided_on(&self) -> Option<Date> {
+        self.0.this.decided_on.map(Date)
     }
     /// The deadline of the current step, if one runs.
-    async fn deadline_on(&self) -> Option<NaiveDate> {
-        self.0.this.deadline_on
+    async fn deadline_on(&self) -> Option<Date> {
+        self.0.this.deadline_on.map(Date)
     }
     /// Whether the current step's deadline has passed while the case is open.
     async fn overdue(&self, ctx: &Context<'_>) -> bool {
@@ -99,24 +100,27 @@ impl Case {
         self.0.this.version
     }
     /// When the record was created (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.this.created_at
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.this.created_at)
     }
     /// When the record last changed (UTC).
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.this.updated_at
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.this.updated_at)
     }
     /// Where it happened.
-    async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.region_code.clone()))).await.gql()?.map(Region))
+    async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        let found = ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.region_code.clone()))).await.gql()?;
+        required(found, "Case.region").map(Region).gql()
     }
     /// The race the act concerns.
-    async fn election(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Election>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(ElectionById(m.election_id))).await.gql()?.map(Election))
+    async fn election(&self, ctx: &Context<'_>) -> async_graphql::Result<Election> {
+        let found = ctx.loaders().one(&self.0, |m| Some(ElectionById(m.election_id))).await.gql()?;
+        required(found, "Case.election").map(Election).gql()
     }
     /// The Bawaslu office handling the case.
-    async fn handling_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(AgencyById(m.handling_agency_id))).await.gql()?.map(Agency))
+    async fn handling_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        let found = ctx.loaders().one(&self.0, |m| Some(AgencyById(m.handling_agency_id))).await.gql()?;
+        required(found, "Case.handlingAgency").map(Agency).gql()
     }
     /// One entry per official × act.
     async fn allegations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Allegation>> {
@@ -175,9 +179,9 @@ pub struct CaseFilterInput {
     /// Laporan or temuan.
     pub source: Option<CaseSource>,
     /// Received on or after this date.
-    pub received_from: Option<NaiveDate>,
+    pub received_from: Option<Date>,
     /// Received on or before this date.
-    pub received_to: Option<NaiveDate>,
+    pub received_to: Option<Date>,
     /// Exactly this case number.
     pub number: Option<String>,
 }
@@ -197,8 +201,8 @@ impl TryFrom<CaseFilterInput> for CaseFilter {
             violation_codes: i.violation_codes.unwrap_or_default(),
             subject_kinds: i.subject_kinds.unwrap_or_default(),
             source: i.source,
-            received_from: i.received_from,
-            received_to: i.received_to,
+            received_from: i.received_from.map(Into::into),
+            received_to: i.received_to.map(Into::into),
             number: i.number,
         }
         .validate()
@@ -241,10 +245,10 @@ impl CaseQuery {
     async fn cases(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CaseFilterInput>,
+        #[graphql(desc = "Which cases to list; all the caller may see when absent.")] filter: Option<CaseFilterInput>,
         #[graphql(desc = "Order of the list; newest received first by default.")] order_by: Option<CaseOrder>,
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "The `endCursor` of the previous page; the first page when absent.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Case, ConnectionTotals>> {
         let page = PageRequest::<CaseCursor>::parse(first, after.as_deref(), ctx.config().max_page_size)
             .gql()?
@@ -271,8 +275,8 @@ impl CaseQuery {
     async fn overdue_forwardings(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; the first page when absent.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Forwarding, ConnectionTotals>> {
         let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size)
             .gql()?
@@ -289,7 +293,11 @@ impl CaseQuery {
     }
 
     /// One case by number; null when there is none or the caller may not see it.
-    async fn case(&self, ctx: &Context<'_>, number: String) -> async_graphql::Result<Option<Case>> {
+    async fn case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "netra's case number, e.g. `NTR/16.73/2024/0001`.")] number: String,
+    ) -> async_graphql::Result<Option<Case>> {
         Ok(service::case_by_number(ctx.db(), ctx.viewer(), &number).await.gql()?.map(Case::from))
     }
 }

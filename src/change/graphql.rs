@@ -6,9 +6,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ErrorExtensions, InputObject, Object, Subscription, ID};
-use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::Stream;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
@@ -38,6 +38,7 @@ pub struct Change {
     case: Option<case::Model>,
 }
 
+/// One entry of the change feed: a change that committed, as the caller may see it.
 #[Object]
 impl Change {
     /// Global id.
@@ -53,12 +54,12 @@ impl Change {
         ChangeKind::parse(&self.entry.this.kind).unwrap_or(ChangeKind::CaseStep)
     }
     /// When it happened (the step's instant, UTC).
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.entry.this.occurred_at
+    async fn occurred_at(&self) -> DateTime {
+        DateTime(self.entry.this.occurred_at)
     }
     /// When netra committed it.
-    async fn recorded_at(&self) -> DateTime<Utc> {
-        self.entry.this.recorded_at
+    async fn recorded_at(&self) -> DateTime {
+        DateTime(self.entry.this.recorded_at)
     }
     /// The case concerned, as the caller may see it now; null when the entry concerns no case.
     async fn case(&self) -> Option<Case> {
@@ -85,8 +86,8 @@ impl Change {
         self.entry.this.publication_id.map(|id| ID(id.to_string()))
     }
     /// The due date, for `FORWARDING_OVERDUE` and `DECISION_DUE`.
-    async fn due_on(&self) -> Option<NaiveDate> {
-        self.entry.this.due_on
+    async fn due_on(&self) -> Option<Date> {
+        self.entry.this.due_on.map(Date)
     }
 }
 
@@ -140,9 +141,14 @@ impl ChangeQuery {
     async fn changes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The cursor of the last entry already handled (`Change.cursor` or a page's `endCursor`); from the oldest entry when absent."
+        )]
         after: Option<String>,
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
-        filter: Option<ChangeFilterInput>,
+        #[graphql(desc = "Which entries to read or receive; all the caller may see when absent.")] filter: Option<
+            ChangeFilterInput,
+        >,
     ) -> async_graphql::Result<Connection<String, Change, ConnectionTotals>> {
         let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size)
             .gql()?
@@ -245,7 +251,12 @@ impl ChangeSubscription {
     async fn changes(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ChangeFilterInput>,
+        #[graphql(desc = "Which entries to read or receive; all the caller may see when absent.")] filter: Option<
+            ChangeFilterInput,
+        >,
+        #[graphql(
+            desc = "The cursor of the last entry already handled (`Change.cursor` or a page's `endCursor`): everything committed since is replayed before the live entries. Without it, the subscription starts now."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Change>>> {
         let viewer = ctx.principal().gql()?.clone();

@@ -10,6 +10,7 @@ use crate::auth::Principal;
 use crate::entity::{agency, case, change_entry};
 use crate::error::AppResult;
 use crate::graphql::node::global_id;
+use crate::graphql::scalars::format_instant;
 use crate::pagination::encode_cursor;
 use crate::policy;
 
@@ -25,13 +26,13 @@ pub async fn of(db: &DatabaseConnection, reader: &Principal, entry: &change_entr
     };
     let body = json!({
         "type": entry.kind,
-        "timestamp": entry.recorded_at.to_rfc3339(),
+        "timestamp": format_instant(entry.recorded_at),
         "data": {
             "id": global_id("Change", entry.id).0,
             "cursor": encode_cursor(&entry.id),
             "kind": entry.kind,
-            "occurredAt": entry.occurred_at.to_rfc3339(),
-            "recordedAt": entry.recorded_at.to_rfc3339(),
+            "occurredAt": format_instant(entry.occurred_at),
+            "recordedAt": format_instant(entry.recorded_at),
             "action": entry.action,
             "fromState": entry.from_state,
             "toState": entry.to_state,

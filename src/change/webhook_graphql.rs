@@ -2,9 +2,9 @@
 //! `rotateWebhookSecret` and `deleteWebhook`. Thin wrappers over `webhook`;
 //! the secret is returned only by the mutations that make one.
 
+use crate::graphql::scalars::DateTime;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
-use chrono::{DateTime, Utc};
 
 use super::{webhook, ChangeKind};
 use crate::entity::{webhook as webhook_row, webhook_delivery};
@@ -16,6 +16,7 @@ use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
 /// An endpoint of the agency's system that netra delivers change entries to.
 pub struct Webhook(webhook_row::Model);
 
+/// An endpoint of the agency's system that netra delivers change entries to.
 #[Object]
 impl Webhook {
     /// Global id.
@@ -44,8 +45,8 @@ impl Webhook {
         self.0.failed_in_a_row
     }
     /// When it was registered.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
 }
 
@@ -66,11 +67,11 @@ pub struct WebhookDelivery {
     /// What went wrong last.
     last_error: Option<String>,
     /// When the last attempt was made.
-    last_attempt_at: Option<DateTime<Utc>>,
+    last_attempt_at: Option<DateTime>,
     /// When the next attempt is due (while `PENDING`).
-    next_attempt_at: Option<DateTime<Utc>>,
+    next_attempt_at: Option<DateTime>,
     /// When the entry was queued for the endpoint.
-    created_at: DateTime<Utc>,
+    created_at: DateTime,
 }
 
 impl From<webhook_delivery::Model> for WebhookDelivery {
@@ -83,9 +84,9 @@ impl From<webhook_delivery::Model> for WebhookDelivery {
             attempts: m.attempts,
             response_code: m.response_code,
             last_error: m.last_error,
-            last_attempt_at: m.last_attempt_at,
-            next_attempt_at: pending.then_some(m.next_attempt_at),
-            created_at: m.created_at,
+            last_attempt_at: m.last_attempt_at.map(DateTime),
+            next_attempt_at: pending.then_some(DateTime(m.next_attempt_at)),
+            created_at: DateTime(m.created_at),
         }
     }
 }
@@ -113,9 +114,9 @@ impl WebhookQuery {
     async fn webhook_deliveries(
         &self,
         ctx: &Context<'_>,
-        webhook_id: ID,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "The webhook's global id (`Webhook.id`); it must belong to the caller's agency.")] webhook_id: ID,
+        #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; the first page when absent.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<String, WebhookDelivery, ConnectionTotals>> {
         let id = self::webhook_id(&webhook_id).gql()?;
         let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size)
@@ -169,6 +170,7 @@ impl WebhookMutation {
     async fn create_webhook(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The endpoint's URL, description and the change kinds it receives.")]
         input: CreateWebhookInput,
     ) -> async_graphql::Result<WebhookSecretPayload> {
         let entry = crate::audit::write_entry(ctx, "createWebhook").gql()?;
@@ -183,7 +185,11 @@ impl WebhookMutation {
 
     /// Replaces an endpoint's signing secret (the old one stops working at
     /// once) and enables a disabled endpoint again.
-    async fn rotate_webhook_secret(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<WebhookSecretPayload> {
+    async fn rotate_webhook_secret(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The webhook's global id (`Webhook.id`).")] id: ID,
+    ) -> async_graphql::Result<WebhookSecretPayload> {
         let local = webhook_id(&id).gql()?;
         let entry = crate::audit::write_entry(ctx, "rotateWebhookSecret").gql()?;
         let (model, secret) =
@@ -192,7 +198,11 @@ impl WebhookMutation {
     }
 
     /// Deletes an endpoint and its deliveries.
-    async fn delete_webhook(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<DeleteWebhookPayload> {
+    async fn delete_webhook(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The webhook's global id (`Webhook.id`).")] id: ID,
+    ) -> async_graphql::Result<DeleteWebhookPayload> {
         let local = webhook_id(&id).gql()?;
         let entry = crate::audit::write_entry(ctx, "deleteWebhook").gql()?;
         crate::audit::scoped_write(entry, webhook::delete(ctx.db(), ctx.viewer(), local)).await.gql()?;

@@ -216,6 +216,15 @@ impl Loaders {
     }
 }
 
+/// The value of a relation the data model always fills: a NOT NULL foreign
+/// key whose row every caller who reaches the parent may also see (reference
+/// rows, or case data under the same case scope as the parent). The schema
+/// declares such a field non-null, so a missing row is a broken invariant:
+/// `INTERNAL` naming the relation, never a silent null.
+pub fn required<T>(found: Option<T>, relation: &'static str) -> Result<T, AppError> {
+    found.ok_or_else(|| AppError::Internal(anyhow::anyhow!("BUG: the {relation} of a loaded row is missing")))
+}
+
 /// Groups models by a key.
 pub(crate) fn group<M, K: Hash + Eq>(rows: Vec<M>, key: impl Fn(&M) -> K) -> HashMap<K, Vec<M>> {
     let mut out: HashMap<K, Vec<M>> = HashMap::new();

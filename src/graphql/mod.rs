@@ -12,6 +12,7 @@ pub mod input;
 pub mod node;
 pub mod order;
 pub mod protocol;
+pub mod scalars;
 pub mod shape;
 pub mod suggest;
 

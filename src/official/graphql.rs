@@ -8,7 +8,7 @@ use crate::case::graphql::Case;
 use crate::domain::{Nip, PositionClass, RegionCode, SubjectKind};
 use crate::entity::official;
 use crate::error::{AppError, IntoGql};
-use crate::graphql::batch::Peered;
+use crate::graphql::batch::{required, Peered};
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
@@ -22,6 +22,7 @@ pub struct Official(pub Peered<official::Model>);
 
 crate::peered_from!(Official: official::Model);
 
+/// A person named in a case (terlapor).
 #[Object]
 impl Official {
     /// Global id.
@@ -60,16 +61,18 @@ impl Official {
         self.0.this.subject_kind
     }
     /// Employing agency.
-    async fn employer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(AgencyById(m.employer_id))).await.gql()?.map(Agency))
+    async fn employer(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        let found = ctx.loaders().one(&self.0, |m| Some(AgencyById(m.employer_id))).await.gql()?;
+        required(found, "Official.employer").map(Agency).gql()
     }
     /// Agency of the official's PPK (the authority that imposes sanctions), where it differs from the employer.
     async fn ppk(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
         Ok(ctx.loaders().one(&self.0, |m| m.ppk_id.map(AgencyById)).await.gql()?.map(Agency))
     }
     /// Region where the official works.
-    async fn work_region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.work_region_code.clone()))).await.gql()?.map(Region))
+    async fn work_region(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        let found = ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.work_region_code.clone()))).await.gql()?;
+        required(found, "Official.workRegion").map(Region).gql()
     }
     /// The caller's visible cases that name this official, newest first.
     async fn cases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Case>> {
@@ -98,7 +101,11 @@ impl OfficialQuery {
     /// One official by exact NIP (spaces and dots allowed). Bawaslu offices may
     /// find any official, to open a case; other agencies only the subjects of
     /// their visible cases. Null when nothing matches or the caller may not see it.
-    async fn official_by_nip(&self, ctx: &Context<'_>, nip: String) -> async_graphql::Result<Option<Official>> {
+    async fn official_by_nip(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The 18-digit NIP; spaces and dots are ignored.")] nip: String,
+    ) -> async_graphql::Result<Option<Official>> {
         let nip = Nip::parse(&nip).gql()?;
         if let (Some(limits), Some(viewer)) = (ctx.data_opt::<crate::rate_limit::RateLimits>(), ctx.viewer()) {
             limits.check_nip(&viewer.agency_code).map_err(AppError::from).gql()?;
@@ -110,9 +117,11 @@ impl OfficialQuery {
     async fn officials(
         &self,
         ctx: &Context<'_>,
-        filter: Option<OfficialFilterInput>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Which officials to list; all the caller may see when absent.")] filter: Option<
+            OfficialFilterInput,
+        >,
+        #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; the first page when absent.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Official, ConnectionTotals>> {
         let page = PageRequest::<OfficialCursor>::parse(first, after.as_deref(), ctx.config().max_page_size)
             .gql()?

@@ -1,16 +1,16 @@
 //! GraphQL type `Publication`, the public root fields `publications` and
 //! `publication(id)`, and the mutation `publishStatistics`.
 
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
-use chrono::{DateTime, NaiveDate, Utc};
 
 use super::document::{Document, Margin, PublishedCell};
 use super::service::{self, PublicationFilter, PublishRequest};
 use crate::domain::RegionCode;
 use crate::entity::publication;
 use crate::error::{AppError, AppResult, IntoGql};
-use crate::graphql::batch::Peered;
+use crate::graphql::batch::{required, Peered};
 use crate::graphql::ContextExt;
 use crate::pagination::{encode_cursor, ConnectionTotals, PageRequest};
 use crate::reference::graphql::{Agency, Region};
@@ -73,6 +73,8 @@ impl From<PublishedCell> for PublishedCellOut {
     }
 }
 
+/// A statistics table that a Bawaslu office published: frozen, versioned,
+/// with small counts withheld. Public.
 #[Object]
 impl Publication {
     /// Id (also in the open-data URLs).
@@ -96,8 +98,9 @@ impl Publication {
         Ok(ctx.loaders().one(&self.row, |m| m.scope_region_code.clone().map(RegionByCode)).await.gql()?.map(Region))
     }
     /// The Bawaslu office that published it.
-    async fn publisher(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        Ok(ctx.loaders().one(&self.row, |m| Some(AgencyById(m.publisher_agency_id))).await.gql()?.map(Agency))
+    async fn publisher(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        let found = ctx.loaders().one(&self.row, |m| Some(AgencyById(m.publisher_agency_id))).await.gql()?;
+        required(found, "Publication.publisher").map(Agency).gql()
     }
     /// What is counted.
     async fn measure(&self) -> async_graphql::Result<Measure> {
@@ -114,12 +117,12 @@ impl Publication {
     }
     /// The day described: cases received by its end, in the state their
     /// timeline shows then; sanctions decided by then.
-    async fn as_of(&self) -> NaiveDate {
-        self.doc.as_of
+    async fn as_of(&self) -> Date {
+        Date(self.doc.as_of)
     }
     /// When it was published (UTC).
-    async fn published_at(&self) -> DateTime<Utc> {
-        self.doc.published_at
+    async fn published_at(&self) -> DateTime {
+        DateTime(self.doc.published_at)
     }
     /// Counts from 1 to this minus one are withheld.
     async fn threshold(&self) -> u32 {
@@ -180,9 +183,9 @@ impl PublicationQuery {
     async fn publications(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PublicationFilterInput>,
+        #[graphql(desc = "Which tables to list; all of them when absent.")] filter: Option<PublicationFilterInput>,
         #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "The `endCursor` of the previous page; the first page when absent.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Publication, ConnectionTotals>> {
         let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size)
             .gql()?
@@ -209,7 +212,11 @@ impl PublicationQuery {
     }
 
     /// One published table by id; null when there is none. Public.
-    async fn publication(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Publication>> {
+    async fn publication(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The publication's global id (`Publication.id`).")] id: ID,
+    ) -> async_graphql::Result<Option<Publication>> {
         let Ok(id) = id.parse::<i64>() else { return Ok(None) };
         match service::publication_by_id(ctx.db(), id).await.gql()? {
             Some(m) => Ok(Some(Publication::new(Peered::one(m)).gql()?)),
@@ -230,7 +237,7 @@ pub struct PublishStatisticsInput {
     /// One or two distinct dimensions; no finer region than kabupaten/kota.
     pub group_by: Vec<Dimension>,
     /// The day described (not in the future); default: today (UTC).
-    pub as_of: Option<NaiveDate>,
+    pub as_of: Option<Date>,
     /// Title; generated when absent.
     pub title: Option<String>,
 }
@@ -257,6 +264,7 @@ impl PublicationMutation {
     async fn publish_statistics(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The scope, measure, dimensions, day and title of the table to publish.")]
         input: PublishStatisticsInput,
     ) -> async_graphql::Result<PublishStatisticsPayload> {
         ctx.principal().gql()?;
@@ -267,7 +275,13 @@ impl PublicationMutation {
             .map_err(|_| AppError::invalid("input.regionCode", "not a region code like 16.73"))
             .gql()?;
         let group_by = GroupBy::parse(input.group_by).gql()?;
-        let req = PublishRequest { scope, measure: input.measure, group_by, as_of: input.as_of, title: input.title };
+        let req = PublishRequest {
+            scope,
+            measure: input.measure,
+            group_by,
+            as_of: input.as_of.map(Into::into),
+            title: input.title,
+        };
         let threshold = ctx.config().suppression_threshold;
         let entry = crate::audit::write_entry(ctx, "publishStatistics").gql()?;
         let model = crate::audit::scoped_write(

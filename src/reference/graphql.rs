@@ -1,14 +1,14 @@
 //! GraphQL types and root fields of the reference data, plus `me`.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, ID};
-use chrono::NaiveDate;
 
 use super::loaders::{AgencyById, RegionAliases, RegionByCode, RegionChildren};
 use crate::auth::Permission;
 use crate::domain::{AgencyKind, ElectionKind, RegionCode, RegionKind};
 use crate::entity::{agency, election, region};
 use crate::error::{AppError, IntoGql};
-use crate::graphql::batch::Peered;
+use crate::graphql::batch::{required, Peered};
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 
@@ -19,6 +19,7 @@ pub struct Region(pub Peered<region::Model>);
 
 crate::peered_from!(Region: region::Model);
 
+/// An administrative region (Kemendagri code).
 #[Object]
 impl Region {
     /// Global id.
@@ -66,6 +67,7 @@ pub struct Agency(pub Peered<agency::Model>);
 
 crate::peered_from!(Agency: agency::Model);
 
+/// An organisation registered in netra.
 #[Object]
 impl Agency {
     /// Global id.
@@ -93,12 +95,12 @@ impl Agency {
         Ok(ctx.loaders().one(&self.0, |m| m.parent_id.map(AgencyById)).await.gql()?.map(Self))
     }
     /// First day in its role.
-    async fn valid_from(&self) -> NaiveDate {
-        self.0.this.valid_from
+    async fn valid_from(&self) -> Date {
+        Date(self.0.this.valid_from)
     }
     /// Last day in its role, for a dissolved agency (KASN: 2024-08-23).
-    async fn valid_to(&self) -> Option<NaiveDate> {
-        self.0.this.valid_to
+    async fn valid_to(&self) -> Option<Date> {
+        self.0.this.valid_to.map(Date)
     }
     /// Whether the agency holds its role today.
     async fn active(&self, ctx: &Context<'_>) -> bool {
@@ -112,6 +114,7 @@ pub struct Election(pub Peered<election::Model>);
 
 crate::peered_from!(Election: election::Model);
 
+/// One race of the 2024 regional elections.
 #[Object]
 impl Election {
     /// Global id.
@@ -131,34 +134,36 @@ impl Election {
         &self.0.this.name
     }
     /// The region the race is held in.
-    async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.region_code.clone()))).await.gql()?.map(Region))
+    async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        let found = ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.region_code.clone()))).await.gql()?;
+        required(found, "Election.region").map(Region).gql()
     }
     /// Candidate determination (penetapan paslon); acts before and after it are sanctioned differently.
-    async fn determination_on(&self) -> NaiveDate {
-        self.0.this.determination_on
+    async fn determination_on(&self) -> Date {
+        Date(self.0.this.determination_on)
     }
     /// First day of the campaign.
-    async fn campaign_start_on(&self) -> NaiveDate {
-        self.0.this.campaign_start_on
+    async fn campaign_start_on(&self) -> Date {
+        Date(self.0.this.campaign_start_on)
     }
     /// Last day of the campaign.
-    async fn campaign_end_on(&self) -> NaiveDate {
-        self.0.this.campaign_end_on
+    async fn campaign_end_on(&self) -> Date {
+        Date(self.0.this.campaign_end_on)
     }
     /// Voting day.
-    async fn voting_on(&self) -> NaiveDate {
-        self.0.this.voting_on
+    async fn voting_on(&self) -> Date {
+        Date(self.0.this.voting_on)
     }
     /// Last day of vote tallying.
-    async fn tally_end_on(&self) -> NaiveDate {
-        self.0.this.tally_end_on
+    async fn tally_end_on(&self) -> Date {
+        Date(self.0.this.tally_end_on)
     }
 }
 
 /// The authenticated caller.
 pub struct Me;
 
+/// The authenticated caller.
 #[Object]
 impl Me {
     /// The token's subject (the user at the agency).
@@ -207,16 +212,25 @@ impl ReferenceQuery {
     async fn regions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only the regions directly below this region code (`16.73`); the provinces when absent and no `search` is given."
+        )]
         parent_code: Option<String>,
-        search: Option<String>,
-        kind: Option<RegionKind>,
+        #[graphql(desc = "Only regions whose name or alias contains this text, case-insensitive.")] search: Option<
+            String,
+        >,
+        #[graphql(desc = "Only regions of this kind.")] kind: Option<RegionKind>,
     ) -> async_graphql::Result<Vec<Region>> {
         let filter = RegionFilter { parent: region_code_arg("parentCode", parent_code)?, search, kind };
         Ok(Peered::all(service::regions(ctx.db(), filter).await.gql()?).into_iter().map(Region).collect())
     }
 
     /// One region by code (`16.73`), alias (`Lubuklinggau`) or exact name.
-    async fn region(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<Region>> {
+    async fn region(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A region code (`16.73`), an alias (`Lubuklinggau`) or an exact name.")] code: String,
+    ) -> async_graphql::Result<Option<Region>> {
         Ok(service::region_by_code(ctx.db(), &code).await.gql()?.map(Region::from))
     }
 
@@ -224,15 +238,21 @@ impl ReferenceQuery {
     async fn agencies(
         &self,
         ctx: &Context<'_>,
-        kind: Option<AgencyKind>,
-        region_code: Option<String>,
+        #[graphql(desc = "Only agencies of this kind.")] kind: Option<AgencyKind>,
+        #[graphql(desc = "Only agencies whose jurisdiction is rooted at this region code.")] region_code: Option<
+            String,
+        >,
     ) -> async_graphql::Result<Vec<Agency>> {
         let region = region_code_arg("regionCode", region_code)?;
         Ok(Peered::all(service::agencies(ctx.db(), kind, region).await.gql()?).into_iter().map(Agency).collect())
     }
 
     /// One agency by registry code.
-    async fn agency(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<Agency>> {
+    async fn agency(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The registry code, e.g. `BAWASLU-16.73`.")] code: String,
+    ) -> async_graphql::Result<Option<Agency>> {
         Ok(service::agency_by_code(ctx.db(), &code).await.gql()?.map(Agency::from))
     }
 
@@ -240,8 +260,8 @@ impl ReferenceQuery {
     async fn elections(
         &self,
         ctx: &Context<'_>,
-        region_code: Option<String>,
-        kind: Option<ElectionKind>,
+        #[graphql(desc = "Only the races that cover this region code.")] region_code: Option<String>,
+        #[graphql(desc = "Only races of this kind.")] kind: Option<ElectionKind>,
     ) -> async_graphql::Result<Vec<Election>> {
         let region = region_code_arg("regionCode", region_code)?;
         Ok(Peered::all(service::elections(ctx.db(), region, kind).await.gql()?).into_iter().map(Election).collect())

@@ -141,7 +141,9 @@ impl StatisticsQuery {
     async fn statistics(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CaseFilterInput>,
+        #[graphql(desc = "Which of the caller's visible cases to count; all of them when absent.")] filter: Option<
+            CaseFilterInput,
+        >,
         #[graphql(desc = "One or two distinct dimensions: rows, then columns.")] group_by: Vec<Dimension>,
     ) -> async_graphql::Result<StatisticsOut> {
         let filter = CaseFilter::try_from(filter.unwrap_or_default()).gql()?;

@@ -2,8 +2,8 @@
 //! acts, its reporter and evidence, each converted with `TryFrom`/`From`
 //! into the validated domain values of `case::intake`.
 
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{InputObject, ID};
-use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StepInput;
 use crate::case::intake::{NewAllegation, NewCase, NewEvidence, NewOfficial, NewReporter, SubjectRef};
@@ -52,7 +52,7 @@ pub struct AllegationInput {
     /// The act.
     pub violation_code: ViolationCode,
     /// When it happened.
-    pub act_on: NaiveDate,
+    pub act_on: Date,
     /// Where it happened (default: the case's place).
     pub place_code: Option<String>,
     /// What happened.
@@ -92,7 +92,7 @@ pub struct EvidenceInput {
     /// Link, for URL evidence.
     pub url: Option<String>,
     /// When it was captured (UTC).
-    pub captured_at: DateTime<Utc>,
+    pub captured_at: DateTime,
 }
 
 impl From<EvidenceInput> for NewEvidence {
@@ -103,7 +103,7 @@ impl From<EvidenceInput> for NewEvidence {
             sha256: e.sha256,
             size_bytes: e.size_bytes,
             url: e.url,
-            captured_at: e.captured_at,
+            captured_at: e.captured_at.into(),
         }
     }
 }
@@ -118,11 +118,11 @@ pub struct ReceiveCaseInput {
     /// Region code of the race concerned: the place's kabupaten/kota (bupati or walikota race) or province (governor race).
     pub election_region_code: String,
     /// When the act happened.
-    pub occurred_on: NaiveDate,
+    pub occurred_on: Date,
     /// When it became known or was found (starts the 7-day window).
-    pub known_on: NaiveDate,
+    pub known_on: Date,
     /// When it was received (default today).
-    pub received_on: Option<NaiveDate>,
+    pub received_on: Option<Date>,
     /// What happened.
     pub summary: String,
     /// The reporter of a laporan.
@@ -179,7 +179,7 @@ impl TryFrom<ReceiveCaseInput> for NewCase {
             allegations.push(NewAllegation {
                 subject,
                 violation: a.violation_code,
-                act_on: a.act_on,
+                act_on: a.act_on.into(),
                 place: a.place_code.map(|p| region(&format!("{field}.placeCode"), &p)).transpose()?,
                 description: a.description,
             });
@@ -204,9 +204,9 @@ impl TryFrom<ReceiveCaseInput> for NewCase {
             source: i.source,
             place: region("placeCode", &i.place_code)?,
             election_region: region("electionRegionCode", &i.election_region_code)?,
-            occurred_on: i.occurred_on,
-            known_on: i.known_on,
-            received_on: i.received_on,
+            occurred_on: i.occurred_on.into(),
+            known_on: i.known_on.into(),
+            received_on: i.received_on.map(Into::into),
             summary: i.summary,
             reporter,
             allegations,

@@ -46,12 +46,23 @@ pub struct CaseMutation;
 #[Object]
 impl CaseMutation {
     /// Record a report (laporan) or a finding (temuan) as the caller's Bawaslu office. Starts RECEIVED.
-    async fn receive_case(&self, ctx: &Context<'_>, input: ReceiveCaseInput) -> async_graphql::Result<CasePayload> {
+    async fn receive_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The report or finding: source, election, place, dates, summary, allegations, evidence and (for a report) the reporter."
+        )]
+        input: ReceiveCaseInput,
+    ) -> async_graphql::Result<CasePayload> {
         let new = NewCase::try_from(input).gql()?;
         audited(ctx, "receiveCase", intake::receive_case(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), new)).await
     }
     /// RECEIVED → FORMAL_MATERIAL_CHECK (handling office).
-    async fn start_formal_check(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
+    async fn start_formal_check(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case, the `version` last read, and the step's date, document reference and note.")] input: StepInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "startFormalCheck",
@@ -60,7 +71,14 @@ impl CaseMutation {
         .await
     }
     /// FORMAL_MATERIAL_CHECK → REGISTERED, or NOT_REGISTERED with the reason when late or incomplete (handling office).
-    async fn complete_formal_check(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
+    async fn complete_formal_check(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The case, the `version` last read, and the step's date, document reference and note. A late or incomplete report needs `notRegisteredReason`."
+        )]
+        input: StepInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "completeFormalCheck",
@@ -69,7 +87,11 @@ impl CaseMutation {
         .await
     }
     /// RECEIVED → RECEIVED at another Bawaslu office whose jurisdiction covers the place (handling office).
-    async fn transfer_case(&self, ctx: &Context<'_>, input: TransferCaseInput) -> async_graphql::Result<CasePayload> {
+    async fn transfer_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The step and the Bawaslu office that takes the case over.")] input: TransferCaseInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "transferCase",
@@ -84,7 +106,11 @@ impl CaseMutation {
         .await
     }
     /// REGISTERED → CLARIFICATION_ASSESSMENT (handling office).
-    async fn start_clarification(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
+    async fn start_clarification(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case, the `version` last read, and the step's date, document reference and note.")] input: StepInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "startClarification",
@@ -93,7 +119,11 @@ impl CaseMutation {
         .await
     }
     /// The plenary's decision: CLOSED (no violation; KPU track), DECIDED (neutrality track) or CRIMINAL_PROCESS (handling office).
-    async fn decide_case(&self, ctx: &Context<'_>, input: DecideCaseInput) -> async_graphql::Result<CasePayload> {
+    async fn decide_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The step and the plenary's classification of the case.")] input: DecideCaseInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "decideCase",
@@ -109,7 +139,12 @@ impl CaseMutation {
         .await
     }
     /// DECIDED → FORWARDED: recommendations to the competent agencies, routed by subject kind (handling office).
-    async fn forward_case(&self, ctx: &Context<'_>, input: ForwardCaseInput) -> async_graphql::Result<CasePayload> {
+    async fn forward_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The step and the proven allegations to forward, each to its competent agency.")]
+        input: ForwardCaseInput,
+    ) -> async_graphql::Result<CasePayload> {
         let mut ids = Vec::new();
         for id in &input.allegation_ids {
             match parse_global_id(id) {
@@ -134,7 +169,11 @@ impl CaseMutation {
         .await
     }
     /// FORWARDED → AGENCY_VERIFYING (BKN, for ASN subjects).
-    async fn acknowledge_forwarding(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
+    async fn acknowledge_forwarding(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case, the `version` last read, and the step's date, document reference and note.")] input: StepInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "acknowledgeForwarding",
@@ -146,6 +185,7 @@ impl CaseMutation {
     async fn verify_forwarding(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The step and BKN's verification: the outcome and, when proven, the recommended sanction.")]
         input: VerifyForwardingInput,
     ) -> async_graphql::Result<CasePayload> {
         audited(
@@ -163,7 +203,11 @@ impl CaseMutation {
         .await
     }
     /// → PPK_EXAMINATION (the PPK's government; Polri or TNI for their members).
-    async fn open_examination(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
+    async fn open_examination(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case, the `version` last read, and the step's date, document reference and note.")] input: StepInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "openExamination",
@@ -175,7 +219,7 @@ impl CaseMutation {
     async fn impose_sanction(
         &self,
         ctx: &Context<'_>,
-        input: ImposeSanctionInput,
+        #[graphql(desc = "The step and the terms of the PPK's sanction decree (SK).")] input: ImposeSanctionInput,
     ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
@@ -191,12 +235,21 @@ impl CaseMutation {
         .await
     }
     /// SANCTION_IMPOSED → ADMIN_APPEAL (PPK).
-    async fn file_appeal(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
+    async fn file_appeal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case, the `version` last read, and the step's date, document reference and note.")] input: StepInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(ctx, "fileAppeal", commands::file_appeal(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into()))
             .await
     }
     /// ADMIN_APPEAL → SANCTION_IMPOSED, upheld or with a changed decree (PPK).
-    async fn resolve_appeal(&self, ctx: &Context<'_>, input: ResolveAppealInput) -> async_graphql::Result<CasePayload> {
+    async fn resolve_appeal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The step and, when the appeal changed the sanction, the new decree.")]
+        input: ResolveAppealInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "resolveAppeal",
@@ -211,7 +264,11 @@ impl CaseMutation {
         .await
     }
     /// SANCTION_IMPOSED → EXECUTION_MONITORING (PPK).
-    async fn start_monitoring(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
+    async fn start_monitoring(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case, the `version` last read, and the step's date, document reference and note.")] input: StepInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "startMonitoring",
@@ -223,7 +280,7 @@ impl CaseMutation {
     async fn record_execution_check(
         &self,
         ctx: &Context<'_>,
-        input: ExecutionCheckInput,
+        #[graphql(desc = "The step and what the check of the sanction's execution found.")] input: ExecutionCheckInput,
     ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
@@ -240,7 +297,11 @@ impl CaseMutation {
         .await
     }
     /// SANCTION_RECOMMENDED → OVERDUE_ESCALATED after the PPK's due date (BKN).
-    async fn escalate_overdue(&self, ctx: &Context<'_>, input: EscalateInput) -> async_graphql::Result<CasePayload> {
+    async fn escalate_overdue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The step and the measure taken against the overdue PPK.")] input: EscalateInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "escalateOverdue",
@@ -256,7 +317,11 @@ impl CaseMutation {
         .await
     }
     /// CRIMINAL_PROCESS → CLOSED with the verdict (Gakkumdu).
-    async fn record_verdict(&self, ctx: &Context<'_>, input: VerdictInput) -> async_graphql::Result<CasePayload> {
+    async fn record_verdict(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The step and the court's verdict on the criminal track.")] input: VerdictInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "recordVerdict",
@@ -272,11 +337,19 @@ impl CaseMutation {
         .await
     }
     /// EXECUTION_MONITORING → CLOSED once a check found the sanction carried out (handling office).
-    async fn close_case(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
+    async fn close_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case, the `version` last read, and the step's date, document reference and note.")] input: StepInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(ctx, "closeCase", commands::close(ctx.db(), ctx.viewer(), Rules::of(ctx.config()), input.into())).await
     }
     /// Add evidence metadata while the handling office works on the case.
-    async fn add_evidence(&self, ctx: &Context<'_>, input: AddEvidenceInput) -> async_graphql::Result<CasePayload> {
+    async fn add_evidence(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case and the evidence metadata to add.")] input: AddEvidenceInput,
+    ) -> async_graphql::Result<CasePayload> {
         let items = input.evidence.into_iter().map(NewEvidence::from).collect();
         audited(
             ctx,
@@ -286,7 +359,14 @@ impl CaseMutation {
         .await
     }
     /// Record a correction as a new timeline event (`note` says what); history is never edited.
-    async fn record_correction(&self, ctx: &Context<'_>, input: StepInput) -> async_graphql::Result<CasePayload> {
+    async fn record_correction(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The case, the `version` last read, and the step's date, document reference and note. The note says what was corrected."
+        )]
+        input: StepInput,
+    ) -> async_graphql::Result<CasePayload> {
         audited(
             ctx,
             "recordCorrection",

@@ -1,8 +1,8 @@
 //! The inputs of the workflow's steps: the fields every step carries
 //! (`StepInput`) and each step's own, converted into `case::commands` values.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{InputObject, ID};
-use chrono::NaiveDate;
 
 use crate::case::commands::{Decree, Step};
 use crate::domain::{Classification, DecisionOutcome, EscalationKind, ExecutionStatus, SanctionCode};
@@ -15,7 +15,7 @@ pub struct StepInput {
     /// The `version` the caller last read; if the case changed since, the step is refused with CONFLICT.
     pub expected_version: i32,
     /// When the step happened (default today); never in the future.
-    pub on: Option<NaiveDate>,
+    pub on: Option<Date>,
     /// Reference of the document behind the step (minutes, letter, decree).
     pub document_ref: Option<String>,
     /// Free-text note.
@@ -27,7 +27,7 @@ impl From<StepInput> for Step {
         Self {
             number: i.case_number,
             expected_version: i.expected_version,
-            on: i.on,
+            on: i.on.map(Into::into),
             document_ref: i.document_ref,
             note: i.note,
         }
@@ -88,7 +88,7 @@ pub struct DecreeInput {
     /// Decree (SK) number.
     pub decree_number: String,
     /// First day in force (default: the day after the decree).
-    pub effective_from: Option<NaiveDate>,
+    pub effective_from: Option<Date>,
 }
 
 impl From<DecreeInput> for Decree {
@@ -97,7 +97,7 @@ impl From<DecreeInput> for Decree {
             code: d.sanction_code,
             duration_months: d.duration_months,
             number: d.decree_number,
-            effective_from: d.effective_from,
+            effective_from: d.effective_from.map(Into::into),
         }
     }
 }

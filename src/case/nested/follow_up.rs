@@ -2,8 +2,8 @@
 //! to the competent agencies, the agencies' decisions (sanctions), the
 //! checks of their execution and the escalations against an overdue PPK.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, ID};
-use chrono::NaiveDate;
 
 use crate::case::loaders::{CaseRefOfAllegation, ChecksOfDecision, DecisionsOfForwarding, EscalationsOfForwarding};
 use crate::domain::{
@@ -11,12 +11,12 @@ use crate::domain::{
 };
 use crate::entity::{agency_decision, escalation, execution_check, forwarding};
 use crate::error::IntoGql;
-use crate::graphql::batch::Peered;
+use crate::graphql::batch::{required, Peered};
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 use crate::reference::graphql::Agency;
 
-use super::agency;
+use super::{agency, required_agency};
 
 /// The case facts of a forwarding. One fn item (one type) for both fields
 /// that need them, so they share one batch.
@@ -27,6 +27,7 @@ fn case_ref_of(f: &forwarding::Model) -> Option<CaseRefOfAllegation> {
 /// Bawaslu's recommendation of one allegation to the competent agency.
 pub struct Forwarding(pub Peered<forwarding::Model>);
 
+/// Bawaslu's recommendation of one allegation to the competent agency.
 #[Object]
 impl Forwarding {
     /// Global id.
@@ -38,33 +39,33 @@ impl Forwarding {
         &self.0.this.letter_number
     }
     /// Sending Bawaslu office.
-    async fn from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, &self.0, |m| Some(m.from_agency_id)).await
+    async fn from(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        required_agency(ctx, &self.0, "Forwarding.from", |m| m.from_agency_id).await
     }
     /// Receiving (competent) agency.
-    async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, &self.0, |m| Some(m.to_agency_id)).await
+    async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        required_agency(ctx, &self.0, "Forwarding.to", |m| m.to_agency_id).await
     }
     /// Agency receiving a copy (the PPK's government, for ASN).
     async fn copy_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
         agency(ctx, &self.0, |m| m.copy_to_agency_id).await
     }
     /// When it was sent.
-    async fn sent_on(&self) -> NaiveDate {
-        self.0.this.sent_on
+    async fn sent_on(&self) -> Date {
+        Date(self.0.this.sent_on)
     }
     /// When the receiver acknowledged it.
-    async fn received_on(&self) -> Option<NaiveDate> {
-        self.0.this.received_on
+    async fn received_on(&self) -> Option<Date> {
+        self.0.this.received_on.map(Date)
     }
     /// When the receiver's follow-up is due.
-    async fn due_on(&self) -> Option<NaiveDate> {
-        self.0.this.due_on
+    async fn due_on(&self) -> Option<Date> {
+        self.0.this.due_on.map(Date)
     }
     /// Number of the case the forwarding belongs to.
-    async fn case_number(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+    async fn case_number(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         let r = ctx.loaders().one(&self.0, case_ref_of).await.gql()?;
-        Ok(r.map(|r| r.this.number))
+        required(r, "Forwarding.caseNumber").map(|r| r.this.number).gql()
     }
     /// Whether the due date has passed while the case still waits for the receiving agency.
     async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
@@ -108,6 +109,8 @@ impl Forwarding {
 /// appeal outcome, verdict or internal outcome.
 pub struct AgencyDecision(pub Peered<agency_decision::Model>);
 
+/// A receiving agency's verification, recommendation, sanction decree,
+/// appeal outcome, verdict or internal outcome.
 #[Object]
 impl AgencyDecision {
     /// Global id.
@@ -123,8 +126,8 @@ impl AgencyDecision {
         self.0.this.outcome
     }
     /// Deciding agency.
-    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, &self.0, |m| Some(m.agency_id)).await
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        required_agency(ctx, &self.0, "AgencyDecision.agency", |m| m.agency_id).await
     }
     /// Sanction code (BRIEF §4.2), where the decision names one.
     async fn sanction_code(&self) -> Option<SanctionCode> {
@@ -147,16 +150,16 @@ impl AgencyDecision {
         self.0.this.decree_number.as_deref()
     }
     /// Date of the decision.
-    async fn decided_on(&self) -> NaiveDate {
-        self.0.this.decided_on
+    async fn decided_on(&self) -> Date {
+        Date(self.0.this.decided_on)
     }
     /// First day the sanction applies.
-    async fn effective_from(&self) -> Option<NaiveDate> {
-        self.0.this.effective_from
+    async fn effective_from(&self) -> Option<Date> {
+        self.0.this.effective_from.map(Date)
     }
     /// Last day the sanction applies.
-    async fn effective_to(&self) -> Option<NaiveDate> {
-        self.0.this.effective_to
+    async fn effective_to(&self) -> Option<Date> {
+        self.0.this.effective_to.map(Date)
     }
     /// Free-text note.
     async fn note(&self) -> Option<&str> {
@@ -178,6 +181,7 @@ impl AgencyDecision {
 /// A check of whether a sanction was carried out.
 pub struct ExecutionCheck(pub Peered<execution_check::Model>);
 
+/// A check of whether a sanction was carried out.
 #[Object]
 impl ExecutionCheck {
     /// Status found.
@@ -185,16 +189,16 @@ impl ExecutionCheck {
         self.0.this.status
     }
     /// Checking agency.
-    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, &self.0, |m| Some(m.agency_id)).await
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        required_agency(ctx, &self.0, "ExecutionCheck.agency", |m| m.agency_id).await
     }
     /// Reference of the proof (document number).
     async fn proof_ref(&self) -> Option<&str> {
         self.0.this.proof_ref.as_deref()
     }
     /// Date of the check.
-    async fn checked_on(&self) -> NaiveDate {
-        self.0.this.checked_on
+    async fn checked_on(&self) -> Date {
+        Date(self.0.this.checked_on)
     }
     /// Free-text note.
     async fn note(&self) -> Option<&str> {
@@ -205,6 +209,7 @@ impl ExecutionCheck {
 /// Record blocking or a warning letter against an overdue PPK.
 pub struct Escalation(pub Peered<escalation::Model>);
 
+/// Record blocking or a warning letter against an overdue PPK.
 #[Object]
 impl Escalation {
     /// Kind of measure.
@@ -212,16 +217,16 @@ impl Escalation {
         self.0.this.kind
     }
     /// Agency that took it.
-    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, &self.0, |m| Some(m.agency_id)).await
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        required_agency(ctx, &self.0, "Escalation.agency", |m| m.agency_id).await
     }
     /// Letter number.
     async fn letter_number(&self) -> Option<&str> {
         self.0.this.letter_number.as_deref()
     }
     /// Date taken.
-    async fn escalated_on(&self) -> NaiveDate {
-        self.0.this.escalated_on
+    async fn escalated_on(&self) -> Date {
+        Date(self.0.this.escalated_on)
     }
     /// Free-text note.
     async fn note(&self) -> Option<&str> {

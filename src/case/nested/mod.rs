@@ -7,14 +7,14 @@ mod follow_up;
 
 pub use self::follow_up::{AgencyDecision, Escalation, ExecutionCheck, Forwarding};
 
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, Object, ID};
-use chrono::{DateTime, NaiveDate, Utc};
 
 use super::loaders::{CaseById, ForwardingsOfAllegation};
 use crate::domain::{Action, CaseState, EvidenceKind, Phase, ReporterKind, SanctionTrack, Severity, ViolationCode};
 use crate::entity::{allegation, case_event, evidence, reporter};
 use crate::error::IntoGql;
-use crate::graphql::batch::Peered;
+use crate::graphql::batch::{required, Peered};
 use crate::graphql::node::global_id;
 use crate::graphql::ContextExt;
 use crate::official::graphql::Official;
@@ -33,9 +33,24 @@ where
     Ok(ctx.loaders().one(from, move |m| id(m).map(AgencyById)).await.gql()?.map(Agency))
 }
 
+/// The agency a NOT NULL foreign key `id` names for `from` (see [`required`]).
+async fn required_agency<M, F>(
+    ctx: &Context<'_>,
+    from: &Peered<M>,
+    relation: &'static str,
+    id: F,
+) -> async_graphql::Result<Agency>
+where
+    F: Fn(&M) -> i64 + Send + Sync + 'static,
+{
+    let found = ctx.loaders().one(from, move |m| Some(AgencyById(id(m)))).await.gql()?;
+    required(found, relation).map(Agency).gql()
+}
+
 /// One official × one act within a case.
 pub struct Allegation(pub Peered<allegation::Model>);
 
+/// One official × one act within a case.
 #[Object]
 impl Allegation {
     /// Global id.
@@ -59,24 +74,28 @@ impl Allegation {
         self.0.this.phase
     }
     /// When the act happened.
-    async fn act_on(&self) -> NaiveDate {
-        self.0.this.act_on
+    async fn act_on(&self) -> Date {
+        Date(self.0.this.act_on)
     }
     /// What happened, in the handler's words.
     async fn description(&self) -> &str {
         &self.0.this.description
     }
     /// Where the act happened.
-    async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.place_region_code.clone()))).await.gql()?.map(Region))
+    async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        let found = ctx.loaders().one(&self.0, |m| Some(RegionByCode(m.place_region_code.clone()))).await.gql()?;
+        required(found, "Allegation.place").map(Region).gql()
     }
-    /// The official named.
-    async fn official(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Official>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(OfficialById(m.official_id))).await.gql()?.map(Official))
+    /// The official named. Every caller who sees the allegation sees its
+    /// official: the official scope is the subjects of the visible cases.
+    async fn official(&self, ctx: &Context<'_>) -> async_graphql::Result<Official> {
+        let found = ctx.loaders().one(&self.0, |m| Some(OfficialById(m.official_id))).await.gql()?;
+        required(found, "Allegation.official").map(Official).gql()
     }
-    /// The case it belongs to.
-    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Case>> {
-        Ok(ctx.loaders().one(&self.0, |m| Some(CaseById(m.case_id))).await.gql()?.map(Case))
+    /// The case it belongs to (allegations are read only within visible cases).
+    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Case> {
+        let found = ctx.loaders().one(&self.0, |m| Some(CaseById(m.case_id))).await.gql()?;
+        required(found, "Allegation.case").map(Case).gql()
     }
     /// Recommendations of this allegation to competent agencies.
     async fn forwardings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Forwarding>> {
@@ -95,6 +114,8 @@ impl Allegation {
 /// and its superior tiers.
 pub struct Reporter(pub Peered<reporter::Model>);
 
+/// Who filed a report (pelapor). Visible only to the handling Bawaslu office
+/// and its superior tiers.
 #[Object]
 impl Reporter {
     /// Voter, monitor or candidate side.
@@ -130,6 +151,7 @@ impl Reporter {
 /// Metadata of one evidence item (the file is stored elsewhere).
 pub struct Evidence(pub Peered<evidence::Model>);
 
+/// Metadata of one evidence item (the file is stored elsewhere).
 #[Object]
 impl Evidence {
     /// Opaque id of this item, stable across requests. Not accepted by `node(id:)`: evidence is reached through its case.
@@ -157,12 +179,12 @@ impl Evidence {
         self.0.this.url.as_deref()
     }
     /// When it was captured (UTC).
-    async fn captured_at(&self) -> DateTime<Utc> {
-        self.0.this.captured_at
+    async fn captured_at(&self) -> DateTime {
+        DateTime(self.0.this.captured_at)
     }
     /// Agency that submitted it.
-    async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, &self.0, |m| Some(m.submitted_by_id)).await
+    async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        required_agency(ctx, &self.0, "Evidence.submittedBy", |m| m.submitted_by_id).await
     }
     /// Access level of the file.
     async fn access_level(&self) -> &str {
@@ -173,6 +195,7 @@ impl Evidence {
 /// One step of a case's timeline.
 pub struct CaseEvent(pub Peered<case_event::Model>);
 
+/// One step of a case's timeline.
 #[Object]
 impl CaseEvent {
     /// What was done, e.g. `COMPLETE_FORMAL_CHECK`, `FORWARD`, `IMPOSE_SANCTION`.
@@ -196,24 +219,24 @@ impl CaseEvent {
         self.0.this.to_state
     }
     /// Acting agency.
-    async fn actor_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        agency(ctx, &self.0, |m| Some(m.actor_agency_id)).await
+    async fn actor_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        required_agency(ctx, &self.0, "CaseEvent.actorAgency", |m| m.actor_agency_id).await
     }
     /// Acting user (token subject).
     async fn actor_subject(&self) -> &str {
         &self.0.this.actor_subject
     }
     /// When (UTC).
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.this.occurred_at
+    async fn occurred_at(&self) -> DateTime {
+        DateTime(self.0.this.occurred_at)
     }
     /// Reference of the document behind the step.
     async fn document_ref(&self) -> Option<&str> {
         self.0.this.document_ref.as_deref()
     }
     /// Deadline the step started, if any.
-    async fn deadline_on(&self) -> Option<NaiveDate> {
-        self.0.this.deadline_on
+    async fn deadline_on(&self) -> Option<Date> {
+        self.0.this.deadline_on.map(Date)
     }
     /// Free-text note.
     async fn note(&self) -> Option<&str> {
