@@ -170,7 +170,7 @@ async fn always_filled_relations_are_non_null_in_the_full_and_every_role_schema(
                 continue;
             };
             let line = format!("{field}: {expected}");
-            assert!(lines.iter().any(|l| *l == line), "{name}: {ty}.{field} is not `{expected}`");
+            assert!(lines.contains(&line), "{name}: {ty}.{field} is not `{expected}`");
             checked += 1;
         }
         assert!(checked >= 3, "{name}: only {checked} relations found");
