@@ -17,6 +17,7 @@ at its newest `version`.
 import datetime
 import json
 import os
+import re
 import sys
 import urllib.request
 
@@ -45,8 +46,10 @@ def post(url, token, variables):
 
 
 def instant(text):
-    """Parses netra's ISO 8601 instants (`Z` or `+00:00`)."""
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """Parses netra's ISO 8601 instants (`Z` or `+00:00`, up to nanoseconds,
+    which Python before 3.11 does not read: cut to microseconds)."""
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text.replace("Z", "+00:00"))
+    return datetime.datetime.fromisoformat(text)
 
 
 def main():
