@@ -280,3 +280,34 @@ fn decode_cursor_of<C: DeserializeOwned>(name: &str, raw: &str) -> Result<C, App
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .ok_or_else(|| AppError::invalid(name, "not a cursor returned by this connection"))
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, QueryTrait};
+
+    use super::*;
+    use crate::entity::case;
+
+    #[test]
+    fn first_or_last_but_not_both() {
+        let req = PageRequest::<i64>::parse_args(None, None, None, None, 100).unwrap();
+        assert_eq!((req.size, req.direction), (DEFAULT_PAGE_SIZE, Direction::Forward));
+        let req = PageRequest::<i64>::parse_args(None, None, Some(5), Some(&encode_cursor(&7_i64)), 100).unwrap();
+        assert_eq!((req.size, req.direction, req.before), (5, Direction::Backward, Some(7)));
+        let err = PageRequest::<i64>::parse_args(Some(1), None, Some(1), None, 100).unwrap_err();
+        assert!(err.to_string().contains("not both"), "{err}");
+        assert!(PageRequest::<i64>::parse_args(None, None, Some(101), None, 100).is_err());
+        assert!(PageRequest::<i64>::parse_args(None, None, None, Some("x"), 100).is_err());
+    }
+
+    #[test]
+    fn a_seek_is_one_index_range_in_the_keyset_order() {
+        let order = [(case::Column::ReceivedOn, Order::Desc), (case::Column::Id, Order::Desc)];
+        let at = || vec![Value::from("2024-11-01"), Value::from(9_i64)];
+        let sql = |side| case::Entity::find().filter(seek(&order, at(), side)).build(DbBackend::Sqlite).to_string();
+        let after = sql(Side::After);
+        assert!(after.contains("\"received_on\" <= '2024-11-01' AND (\"case\".\"received_on\" < '2024-11-01' OR (\"case\".\"received_on\" = '2024-11-01' AND \"case\".\"id\" < 9))"), "{after}");
+        let before = sql(Side::Before);
+        assert!(before.contains("\"received_on\" >= '2024-11-01' AND (\"case\".\"received_on\" > '2024-11-01' OR (\"case\".\"received_on\" = '2024-11-01' AND \"case\".\"id\" > 9))"), "{before}");
+    }
+}

@@ -98,9 +98,9 @@ async fn updated_since_lists_exactly_the_cases_changed_after_a_step_in_the_order
             "{engine:?}: the two changed cases, in the order they changed"
         );
         // The filter narrows each caller's scope and never widens it.
-        assert_eq!(numbers(&app, Some("BAWASLU-16"), changed.clone()).await, [linggau.clone()], "{engine:?}");
-        assert_eq!(numbers(&app, Some("BAWASLU-16.73"), changed.clone()).await, [linggau.clone()], "{engine:?}");
-        assert_eq!(numbers(&app, Some("BAWASLU-18"), changed.clone()).await, [lampung.clone()], "{engine:?}");
+        assert_eq!(numbers(&app, Some("BAWASLU-16"), changed.clone()).await, [linggau.as_str()], "{engine:?}");
+        assert_eq!(numbers(&app, Some("BAWASLU-16.73"), changed.clone()).await, [linggau.as_str()], "{engine:?}");
+        assert_eq!(numbers(&app, Some("BAWASLU-18"), changed.clone()).await, [lampung.as_str()], "{engine:?}");
         assert!(numbers(&app, Some("KEMENDAGRI"), changed.clone()).await.is_empty(), "{engine:?}");
         assert!(numbers(&app, None, changed.clone()).await.is_empty(), "{engine:?}");
 
@@ -121,7 +121,7 @@ async fn updated_since_lists_exactly_the_cases_changed_after_a_step_in_the_order
         assert_eq!(synced_numbers, [linggau.as_str(), lampung.as_str()], "{engine:?}");
         // The next run starts from the last change it saw, exclusive.
         let last_seen = synced[0]["updatedAt"].as_str().unwrap();
-        assert_eq!(numbers(&app, Some("BAWASLU"), json!({ "updatedSince": last_seen })).await, [lampung.clone()]);
+        assert_eq!(numbers(&app, Some("BAWASLU"), json!({ "updatedSince": last_seen })).await, [lampung.as_str()]);
         let last_seen = synced[1]["updatedAt"].as_str().unwrap();
         assert!(numbers(&app, Some("BAWASLU"), json!({ "updatedSince": last_seen })).await.is_empty());
         let (_, body) =
