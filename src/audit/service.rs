@@ -137,20 +137,20 @@ pub async fn events(
     let fetched = audit_event::Entity::find()
         .filter(cond)
         .order_by_desc(audit_event::Column::Id)
-        .limit(page.first + 1)
+        .limit(page.size + 1)
         .all(db)
         .await?;
-    let page = Page::from_overfetch(fetched, page.first, total);
+    let page = Page::from_overfetch(fetched, page.size, total);
     let cases = cases_of(db, page.items.iter().map(|e| e.id).collect()).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|event| {
-            let cases = cases.get(&event.id).cloned().unwrap_or_default();
-            EventWithCases { event, cases }
-        })
-        .collect();
-    Ok(Page { items, has_next: page.has_next, total: page.total })
+    Ok(page.map(|events| {
+        events
+            .into_iter()
+            .map(|event| {
+                let cases = cases.get(&event.id).cloned().unwrap_or_default();
+                EventWithCases { event, cases }
+            })
+            .collect()
+    }))
 }
 
 /// The case rows of `event_ids` with the case numbers, in one statement.

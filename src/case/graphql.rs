@@ -1,7 +1,7 @@
 //! GraphQL type `Case` and the root fields `cases` and `case`.
 
 use crate::graphql::scalars::{Date, DateTime};
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, ID};
 
 use super::loaders::{AllegationsOfCase, EventsOfCase, EvidenceOfCase, ReporterOfCase, SanctionsOfCase};
@@ -92,8 +92,7 @@ impl Case {
     }
     /// Whether the current step's deadline has passed while the case is open.
     async fn overdue(&self, ctx: &Context<'_>) -> bool {
-        let open = !matches!(self.0.this.state, CaseState::Closed | CaseState::NotRegistered);
-        open && self.0.this.deadline_on.is_some_and(|d| d < ctx.today())
+        super::is_overdue(&self.0.this, ctx.today())
     }
     /// Optimistic-concurrency version; changes with every transition.
     async fn version(&self) -> i32 {
@@ -184,26 +183,47 @@ pub struct CaseFilterInput {
     pub received_to: Option<Date>,
     /// Exactly this case number.
     pub number: Option<String>,
+    /// Changed after this instant (exclusive): any step of the workflow,
+    /// added evidence, a transfer or a correction. With `orderBy:
+    /// UPDATED_AT_ASC`, the query of an incremental sync.
+    pub updated_since: Option<DateTime>,
+    /// Handled now by the agency with this code (e.g. `BAWASLU-16.73`); a
+    /// transferred case counts for its new office. An unknown code is an error.
+    pub handling_agency_code: Option<String>,
+    /// Past the current step's deadline on the caller's today (`true`), or
+    /// not (`false`): the rule of `Case.overdue`.
+    pub overdue: Option<bool>,
 }
 
-impl TryFrom<CaseFilterInput> for CaseFilter {
-    type Error = crate::error::AppError;
-
-    fn try_from(i: CaseFilterInput) -> Result<Self, Self::Error> {
-        let region = i
+impl CaseFilterInput {
+    /// The validated filter: the agency code resolved (from the registry's
+    /// copy; one lookup only for an agency it lacks) and `overdue` judged on
+    /// the caller's today.
+    pub async fn resolve(self, ctx: &Context<'_>) -> Result<CaseFilter, crate::error::AppError> {
+        let region = self
             .region_code
             .map(|c| RegionCode::parse(&c))
             .transpose()
             .map_err(|_| crate::error::AppError::invalid("filter.regionCode", "not a region code like 16.73"))?;
-        Self {
+        let handling_agency_id = match &self.handling_agency_code {
+            Some(code) => Some(
+                service::agency_id_by_code(ctx.db(), ctx.loaders().reference(), code, "filter.handlingAgencyCode")
+                    .await?,
+            ),
+            None => None,
+        };
+        CaseFilter {
             region,
-            states: i.states.unwrap_or_default(),
-            violation_codes: i.violation_codes.unwrap_or_default(),
-            subject_kinds: i.subject_kinds.unwrap_or_default(),
-            source: i.source,
-            received_from: i.received_from.map(Into::into),
-            received_to: i.received_to.map(Into::into),
-            number: i.number,
+            states: self.states.unwrap_or_default(),
+            violation_codes: self.violation_codes.unwrap_or_default(),
+            subject_kinds: self.subject_kinds.unwrap_or_default(),
+            source: self.source,
+            received_from: self.received_from.map(Into::into),
+            received_to: self.received_to.map(Into::into),
+            number: self.number,
+            updated_since: self.updated_since.map(Into::into),
+            handling_agency_id,
+            overdue: self.overdue.map(|yes| (yes, ctx.today())),
         }
         .validate()
     }
@@ -221,6 +241,9 @@ pub enum CaseOrder {
     NumberAsc,
     /// Most recently changed first.
     UpdatedAtDesc,
+    /// Least recently changed first (then by id): with `filter.updatedSince`,
+    /// an incremental sync pages through the changes in the order they were made.
+    UpdatedAtAsc,
 }
 
 impl From<CaseOrder> for CaseOrdering {
@@ -230,6 +253,7 @@ impl From<CaseOrder> for CaseOrdering {
             CaseOrder::ReceivedOnAsc => Self::ReceivedAsc,
             CaseOrder::NumberAsc => Self::NumberAsc,
             CaseOrder::UpdatedAtDesc => Self::UpdatedDesc,
+            CaseOrder::UpdatedAtAsc => Self::UpdatedAsc,
         }
     }
 }
@@ -240,56 +264,66 @@ pub struct CaseQuery;
 
 #[Object]
 impl CaseQuery {
-    /// The cases the caller may see, filtered and ordered, as a Relay connection.
-    /// Anonymous callers get an empty connection.
+    /// The cases the caller may see, filtered and ordered, as a Relay connection:
+    /// `first`/`after` pages forward, `last`/`before` backward, in the same
+    /// order and with the same cursors. Anonymous callers get an empty connection.
+    #[expect(clippy::too_many_arguments, reason = "Relay's four paging arguments beside filter and order")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which cases to list; all the caller may see when absent.")] filter: Option<CaseFilterInput>,
         #[graphql(desc = "Order of the list; newest received first by default.")] order_by: Option<CaseOrder>,
-        #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
-        #[graphql(desc = "The `endCursor` of the previous page; the first page when absent.")] after: Option<String>,
+        #[graphql(desc = "Page size from the front; at most the server's maximum (100 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "The `endCursor` of the previous page: the page after it.")] after: Option<String>,
+        #[graphql(desc = "Page size from the back (not with `first`); at most the server's maximum.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "The `startCursor` of the next page: the page before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Case, ConnectionTotals>> {
-        let page = PageRequest::<CaseCursor>::parse(first, after.as_deref(), ctx.config().max_page_size)
-            .gql()?
-            .counting(crate::pagination::total_selected(ctx));
-        let filter = CaseFilter::try_from(filter.unwrap_or_default()).gql()?;
+        let page = PageRequest::<CaseCursor>::parse_args(
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+            ctx.config().max_page_size,
+        )
+        .gql()?
+        .counting(crate::pagination::total_selected(ctx));
+        let filter = filter.unwrap_or_default().resolve(ctx).await.gql()?;
         let order = CaseOrdering::from(order_by.unwrap_or_default());
         let result = service::cases(ctx.db(), ctx.viewer(), &filter, order, &page).await.gql()?;
-        let mut conn = Connection::with_additional_fields(
-            page.after.is_some(),
-            result.has_next,
-            ConnectionTotals::new(result.total),
-        );
-        conn.edges.extend(
-            Peered::all(result.items)
-                .into_iter()
-                .map(|m| Edge::new(encode_cursor(&CaseCursor::of(&m.this, order)), Case(m))),
-        );
-        Ok(conn)
+        Ok(result.map(Peered::all).into_connection(|m| (encode_cursor(&CaseCursor::of(&m.this, order)), Case(m))))
     }
 
     /// Forwardings past their due date whose case still waits for the receiving
     /// agency — the follow-up view of BKN, the PPKs, their inspectorates and
-    /// the ministries (see the policy matrix). Oldest due first.
+    /// the ministries (see the policy matrix). Oldest due first; pages
+    /// forward (`first`/`after`) or backward (`last`/`before`).
     async fn overdue_forwardings(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
-        #[graphql(desc = "The `endCursor` of the previous page; the first page when absent.")] after: Option<String>,
+        #[graphql(desc = "Page size from the front; at most the server's maximum (100 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "The `endCursor` of the previous page: the page after it.")] after: Option<String>,
+        #[graphql(desc = "Page size from the back (not with `first`); at most the server's maximum.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "The `startCursor` of the next page: the page before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Forwarding, ConnectionTotals>> {
-        let page = PageRequest::<i64>::parse(first, after.as_deref(), ctx.config().max_page_size)
-            .gql()?
-            .counting(crate::pagination::total_selected(ctx));
+        let page = PageRequest::<i64>::parse_args(
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+            ctx.config().max_page_size,
+        )
+        .gql()?
+        .counting(crate::pagination::total_selected(ctx));
         let result = service::overdue_forwardings(ctx.db(), ctx.viewer(), ctx.today(), &page).await.gql()?;
-        let mut conn = Connection::with_additional_fields(
-            page.after.is_some(),
-            result.has_next,
-            ConnectionTotals::new(result.total),
-        );
-        conn.edges
-            .extend(Peered::all(result.items).into_iter().map(|m| Edge::new(encode_cursor(&m.this.id), Forwarding(m))));
-        Ok(conn)
+        Ok(result.map(Peered::all).into_connection(|m| (encode_cursor(&m.this.id), Forwarding(m))))
     }
 
     /// One case by number; null when there is none or the caller may not see it.

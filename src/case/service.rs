@@ -1,14 +1,14 @@
 //! Reads of cases, always within the policy's case scope: lists with filters,
 //! ordering and keyset pagination, and single lookups.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
 use crate::domain::{CaseSource, CaseState, RegionCode, SubjectKind, ViolationCode};
-use crate::entity::{agency_decision, allegation, case, forwarding, official};
+use crate::entity::{agency, agency_decision, allegation, case, forwarding, official};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
 use crate::policy;
@@ -32,6 +32,15 @@ pub struct CaseFilter {
     pub received_to: Option<NaiveDate>,
     /// Exactly this case number.
     pub number: Option<String>,
+    /// Changed (any step, evidence, correction) after this instant, at the
+    /// millisecond precision `updatedAt` is given in: the case whose
+    /// `updatedAt` a client passes back does not come again.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Handled now by the agency with this id (resolved from its code).
+    pub handling_agency_id: Option<i64>,
+    /// Past the current step's deadline (`true`) or not (`false`), on the
+    /// given day (the caller's today); see [`crate::case::is_overdue`].
+    pub overdue: Option<(bool, NaiveDate)>,
 }
 
 impl CaseFilter {
@@ -66,6 +75,21 @@ impl CaseFilter {
         if let Some(number) = &self.number {
             c = c.add(case::Column::Number.eq(number.trim()));
         }
+        if let Some(since) = self.updated_since {
+            // `updatedAt` is answered cut to the millisecond; "after" it is
+            // from the next millisecond on.
+            let ms = since.timestamp_millis().saturating_add(1);
+            let from = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or(since);
+            c = c.add(case::Column::UpdatedAt.gte(from));
+        }
+        if let Some(id) = self.handling_agency_id {
+            c = c.add(case::Column::HandlingAgencyId.eq(id));
+        }
+        match self.overdue {
+            Some((true, today)) => c = c.add(super::overdue(today)),
+            Some((false, today)) => c = c.add(super::overdue(today).not()),
+            None => {}
+        }
         if !self.violation_codes.is_empty() || !self.subject_kinds.is_empty() {
             let mut sub = Query::select();
             sub.column((allegation::Entity, allegation::Column::CaseId)).from(allegation::Entity);
@@ -98,6 +122,23 @@ pub enum CaseOrdering {
     NumberAsc,
     /// Most recently changed first.
     UpdatedDesc,
+    /// Least recently changed first: with `updated_since`, the order of an
+    /// incremental sync.
+    UpdatedAsc,
+}
+
+impl CaseOrdering {
+    /// The keyset: the sort column and the id as tie-break, in one direction.
+    fn keyset(self) -> [(case::Column, Order); 2] {
+        let (col, dir) = match self {
+            Self::ReceivedDesc => (case::Column::ReceivedOn, Order::Desc),
+            Self::ReceivedAsc => (case::Column::ReceivedOn, Order::Asc),
+            Self::NumberAsc => (case::Column::Number, Order::Asc),
+            Self::UpdatedDesc => (case::Column::UpdatedAt, Order::Desc),
+            Self::UpdatedAsc => (case::Column::UpdatedAt, Order::Asc),
+        };
+        [(col, dir.clone()), (case::Column::Id, dir)]
+    }
 }
 
 /// Keyset position: the ordering it belongs to, the sort key and the id.
@@ -114,31 +155,29 @@ impl CaseCursor {
         let k = match order {
             CaseOrdering::ReceivedDesc | CaseOrdering::ReceivedAsc => m.received_on.to_string(),
             CaseOrdering::NumberAsc => m.number.clone(),
-            CaseOrdering::UpdatedDesc => m.updated_at.to_rfc3339(),
+            CaseOrdering::UpdatedDesc | CaseOrdering::UpdatedAsc => m.updated_at.to_rfc3339(),
         };
         Self { o: order, k, id: m.id }
     }
-}
 
-fn after_condition(order: CaseOrdering, cursor: &CaseCursor) -> AppResult<Condition> {
-    let bad = || AppError::invalid("after", "not a cursor returned by this connection");
-    if cursor.o != order {
-        return Err(AppError::invalid("after", "the cursor belongs to another ordering"));
+    /// The cursor's values in the columns of `order`'s keyset; `arg` names
+    /// the argument it came in (`after` or `before`).
+    fn key(&self, order: CaseOrdering, arg: &'static str) -> AppResult<Vec<sea_orm::Value>> {
+        let bad = || AppError::invalid(arg, "not a cursor returned by this connection");
+        if self.o != order {
+            return Err(AppError::invalid(arg, "the cursor belongs to another ordering"));
+        }
+        let sort: sea_orm::Value = match order {
+            CaseOrdering::ReceivedDesc | CaseOrdering::ReceivedAsc => {
+                self.k.parse::<NaiveDate>().map_err(|_| bad())?.into()
+            }
+            CaseOrdering::NumberAsc => self.k.clone().into(),
+            CaseOrdering::UpdatedDesc | CaseOrdering::UpdatedAsc => {
+                DateTime::parse_from_rfc3339(&self.k).map_err(|_| bad())?.with_timezone(&Utc).into()
+            }
+        };
+        Ok(vec![sort, self.id.into()])
     }
-    let (col, value, desc): (case::Column, sea_orm::Value, bool) = match order {
-        CaseOrdering::ReceivedDesc | CaseOrdering::ReceivedAsc => {
-            let d: NaiveDate = cursor.k.parse().map_err(|_| bad())?;
-            (case::Column::ReceivedOn, d.into(), order == CaseOrdering::ReceivedDesc)
-        }
-        CaseOrdering::NumberAsc => (case::Column::Number, cursor.k.clone().into(), false),
-        CaseOrdering::UpdatedDesc => {
-            let t = chrono::DateTime::parse_from_rfc3339(&cursor.k).map_err(|_| bad())?.with_timezone(&chrono::Utc);
-            (case::Column::UpdatedAt, t.into(), true)
-        }
-    };
-    let beyond = |v: sea_orm::Value| if desc { col.lt(v) } else { col.gt(v) };
-    let id_beyond = if desc { case::Column::Id.lt(cursor.id) } else { case::Column::Id.gt(cursor.id) };
-    Ok(Condition::any().add(beyond(value.clone())).add(Condition::all().add(col.eq(value)).add(id_beyond)))
 }
 
 /// A page of the cases in the caller's scope.
@@ -149,26 +188,31 @@ pub async fn cases(
     order: CaseOrdering,
     page: &PageRequest<CaseCursor>,
 ) -> AppResult<Page<case::Model>> {
-    let base = Condition::all().add(policy::case_scope(viewer)).add(filter.condition());
-    let total = page.total(case::Entity::find().filter(base.clone()), db).await?;
-    let mut cond = base;
-    if let Some(after) = &page.after {
-        cond = cond.add(after_condition(order, after)?);
+    // The filter narrows the policy's scope; it never replaces it.
+    let scoped = case::Entity::find().filter(policy::case_scope(viewer)).filter(filter.condition());
+    let total = page.total(scoped.clone(), db).await?;
+    page.fetch(db, scoped, &order.keyset(), |c, arg| c.key(order, arg), total).await
+}
+
+/// The id of the agency with registry code `code`, for a filter argument
+/// `arg`: from the registry's copy when it has it, else one lookup. An
+/// unknown code is the caller's mistake, said as such.
+pub async fn agency_id_by_code(
+    db: &DatabaseConnection,
+    registry: Option<&crate::registry::Snapshot>,
+    code: &str,
+    arg: &str,
+) -> AppResult<i64> {
+    let code = code.trim();
+    if let Some(a) = registry.and_then(|r| r.agency(code)) {
+        return Ok(a.id);
     }
-    let (col, dir) = match order {
-        CaseOrdering::ReceivedDesc => (case::Column::ReceivedOn, Order::Desc),
-        CaseOrdering::ReceivedAsc => (case::Column::ReceivedOn, Order::Asc),
-        CaseOrdering::NumberAsc => (case::Column::Number, Order::Asc),
-        CaseOrdering::UpdatedDesc => (case::Column::UpdatedAt, Order::Desc),
-    };
-    let fetched = case::Entity::find()
-        .filter(cond)
-        .order_by(col, dir.clone())
-        .order_by(case::Column::Id, dir)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_overfetch(fetched, page.first, total))
+    agency::Entity::find()
+        .filter(agency::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .map(|a| a.id)
+        .ok_or_else(|| AppError::invalid(arg, format!("no agency has the code {code:?}")))
 }
 
 /// One case by number, within scope (absent and out of scope look the same).
@@ -221,7 +265,8 @@ pub async fn case_by_id(
 }
 
 /// Overdue forwardings the caller follows up, oldest due first (keyset on id
-/// within the due-date order is kept simple: by id, as due dates follow sending).
+/// within the due-date order is kept simple: by id, as due dates follow sending),
+/// in either direction.
 pub async fn overdue_forwardings(
     db: &DatabaseConnection,
     viewer: Option<&Principal>,
@@ -241,16 +286,7 @@ pub async fn overdue_forwardings(
         .add(policy::follow_up_scope(viewer))
         .add(forwarding::Column::DueOn.lt(today))
         .add(forwarding::Column::AllegationId.in_subquery(waiting));
-    let total = page.total(forwarding::Entity::find().filter(base.clone()), db).await?;
-    let mut cond = base;
-    if let Some(after) = page.after {
-        cond = cond.add(forwarding::Column::Id.gt(after));
-    }
-    let fetched = forwarding::Entity::find()
-        .filter(cond)
-        .order_by_asc(forwarding::Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_overfetch(fetched, page.first, total))
+    let scoped = forwarding::Entity::find().filter(base);
+    let total = page.total(scoped.clone(), db).await?;
+    page.fetch(db, scoped, &[(forwarding::Column::Id, Order::Asc)], |id, _| Ok(vec![(*id).into()]), total).await
 }

@@ -56,10 +56,10 @@ pub async fn page(
     let fetched = scoped
         .filter(change_entry::Column::Id.gt(req.after.unwrap_or(0)))
         .order_by_asc(change_entry::Column::Id)
-        .limit(req.first + 1)
+        .limit(req.size + 1)
         .all(db)
         .await?;
-    Ok(Page::from_overfetch(fetched, req.first, total))
+    Ok(Page::from_overfetch(fetched, req.size, total))
 }
 
 /// Up to `limit` of the caller's entries with id above `after`, oldest first.

@@ -183,9 +183,9 @@ pub async fn deliveries(
     own(db, p, id).await?;
     let all = webhook_delivery::Entity::find().filter(webhook_delivery::Column::WebhookId.eq(id));
     let total = req.total(all.clone(), db).await?;
-    let mut q = all.order_by_desc(webhook_delivery::Column::Id).limit(req.first + 1);
+    let mut q = all.order_by_desc(webhook_delivery::Column::Id).limit(req.size + 1);
     if let Some(after) = req.after {
         q = q.filter(webhook_delivery::Column::Id.lt(after));
     }
-    Ok(Page::from_overfetch(q.all(db).await?, req.first, total))
+    Ok(Page::from_overfetch(q.all(db).await?, req.size, total))
 }

@@ -137,6 +137,12 @@ impl Loaders {
         }
     }
 
+    /// The registry's copy of agencies and regions this request started
+    /// with, if it was loaded: lookups by code that need no statement.
+    pub fn reference(&self) -> Option<&crate::registry::Snapshot> {
+        self.loader.loader().reference.as_deref()
+    }
+
     fn internal(e: &LoadError) -> AppError {
         if crate::error::is_unavailable(e) {
             return AppError::Unavailable;

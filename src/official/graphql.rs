@@ -1,6 +1,6 @@
 //! GraphQL types and root fields for officials.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, ID};
 
 use super::loaders::CasesOfOfficial;
@@ -113,19 +113,32 @@ impl OfficialQuery {
         Ok(service::official_by_nip(ctx.db(), ctx.viewer(), &nip).await.gql()?.map(Official::from))
     }
 
-    /// The officials named in the caller's visible cases, by name.
+    /// The officials named in the caller's visible cases, by name: `first`/`after`
+    /// pages forward, `last`/`before` backward, with the same cursors.
     async fn officials(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which officials to list; all the caller may see when absent.")] filter: Option<
             OfficialFilterInput,
         >,
-        #[graphql(desc = "Page size; at most the server's maximum (100 by default).")] first: Option<i32>,
-        #[graphql(desc = "The `endCursor` of the previous page; the first page when absent.")] after: Option<String>,
+        #[graphql(desc = "Page size from the front; at most the server's maximum (100 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "The `endCursor` of the previous page: the page after it.")] after: Option<String>,
+        #[graphql(desc = "Page size from the back (not with `first`); at most the server's maximum.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "The `startCursor` of the next page: the page before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Official, ConnectionTotals>> {
-        let page = PageRequest::<OfficialCursor>::parse(first, after.as_deref(), ctx.config().max_page_size)
-            .gql()?
-            .counting(crate::pagination::total_selected(ctx));
+        let page = PageRequest::<OfficialCursor>::parse_args(
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+            ctx.config().max_page_size,
+        )
+        .gql()?
+        .counting(crate::pagination::total_selected(ctx));
         let input = filter.unwrap_or_default();
         let filter = OfficialFilter {
             name: input.name,
@@ -133,16 +146,6 @@ impl OfficialQuery {
             work_region: input.work_region_code.map(|c| RegionCode::parse(&c)).transpose().gql()?,
         };
         let result = service::officials(ctx.db(), ctx.viewer(), &filter, &page).await.gql()?;
-        let mut conn = Connection::with_additional_fields(
-            page.after.is_some(),
-            result.has_next,
-            ConnectionTotals::new(result.total),
-        );
-        conn.edges.extend(
-            Peered::all(result.items)
-                .into_iter()
-                .map(|m| Edge::new(encode_cursor(&OfficialCursor::of(&m.this)), Official(m))),
-        );
-        Ok(conn)
+        Ok(result.map(Peered::all).into_connection(|m| (encode_cursor(&OfficialCursor::of(&m.this)), Official(m))))
     }
 }

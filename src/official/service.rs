@@ -1,7 +1,7 @@
 //! Reads of officials, always through the policy's scope.
 
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
@@ -30,11 +30,15 @@ pub struct OfficialCursor {
 }
 
 impl OfficialCursor {
-    /// The cursor just after `m`.
+    /// The cursor of `m` (the same whichever way the page runs).
     pub fn of(m: &official::Model) -> Self {
         Self { name: m.full_name.clone(), id: m.id }
     }
 }
+
+/// The list's keyset: by name, then id.
+const ORDER: [(official::Column, Order); 2] =
+    [(official::Column::FullName, Order::Asc), (official::Column::Id, Order::Asc)];
 
 /// One official by exact NIP. Bawaslu may find any official (to open a
 /// case); every other caller only the subjects of its visible cases.
@@ -78,22 +82,7 @@ pub async fn officials(
     if let Some(region) = &filter.work_region {
         cond = cond.add(official::work_area(region));
     }
-    let total = page.total(official::Entity::find().filter(cond.clone()), db).await?;
-    if let Some(after) = &page.after {
-        cond = cond.add(
-            Condition::any().add(official::Column::FullName.gt(after.name.as_str())).add(
-                Condition::all()
-                    .add(official::Column::FullName.eq(after.name.as_str()))
-                    .add(official::Column::Id.gt(after.id)),
-            ),
-        );
-    }
-    let fetched = official::Entity::find()
-        .filter(cond)
-        .order_by_asc(official::Column::FullName)
-        .order_by_asc(official::Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_overfetch(fetched, page.first, total))
+    let scoped = official::Entity::find().filter(cond);
+    let total = page.total(scoped.clone(), db).await?;
+    page.fetch(db, scoped, &ORDER, |c, _| Ok(vec![c.name.clone().into(), c.id.into()]), total).await
 }

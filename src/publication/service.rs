@@ -318,10 +318,10 @@ pub async fn publications(
     let fetched = publication::Entity::find()
         .filter(cond)
         .order_by_desc(publication::Column::Id)
-        .limit(page.first + 1)
+        .limit(page.size + 1)
         .all(db)
         .await?;
-    Ok(Page::from_overfetch(fetched, page.first, total))
+    Ok(Page::from_overfetch(fetched, page.size, total))
 }
 
 /// One publication by id. Public.

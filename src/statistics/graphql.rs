@@ -6,7 +6,6 @@ use async_graphql::{Context, Object, SimpleObject};
 use super::dimension::{Dimension, GroupBy};
 use super::service::{self, Breakdown, Cell, Counts, Heading, Selection};
 use crate::case::graphql::CaseFilterInput;
-use crate::case::service::CaseFilter;
 use crate::error::IntoGql;
 use crate::graphql::ContextExt;
 
@@ -146,7 +145,7 @@ impl StatisticsQuery {
         >,
         #[graphql(desc = "One or two distinct dimensions: rows, then columns.")] group_by: Vec<Dimension>,
     ) -> async_graphql::Result<StatisticsOut> {
-        let filter = CaseFilter::try_from(filter.unwrap_or_default()).gql()?;
+        let filter = filter.unwrap_or_default().resolve(ctx).await.gql()?;
         let group_by = GroupBy::parse(group_by).gql()?;
         let selection = selection(ctx);
         Ok(service::statistics(ctx.db(), ctx.viewer(), &filter, group_by, &selection).await.gql()?.into())
