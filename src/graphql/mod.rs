@@ -14,6 +14,7 @@ pub mod order;
 pub mod protocol;
 pub mod shape;
 pub mod suggest;
+pub mod trusted;
 
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;

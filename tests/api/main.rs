@@ -38,4 +38,5 @@ mod scope;
 mod seed;
 mod statistics;
 mod trust;
+mod trusted;
 mod workflow;
