@@ -10,6 +10,10 @@
 //! socket with 4401, a token without `read` with 4403, a connection over the
 //! agency's rate limit (each connection counts as one request) with 4429, and
 //! the connection is closed with 4401 ("the token expired") at the token's `exp`.
+//!
+//! A `subscribe` payload may name its document by hash (`extensions.persistedQuery`
+//! or `extensions.documentId`): `TrustedExecutor` applies the rules of
+//! `graphql::trusted` before the schema sees it.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
