@@ -5,7 +5,7 @@
 mod audit;
 mod auth;
 mod cases;
-mod changes;
+pub(crate) mod changes;
 mod cli;
 mod clock;
 mod cors;

@@ -286,3 +286,33 @@ fn a_manifest_that_does_not_load_stops_the_start_with_a_clear_message() {
     assert_eq!(config.trusted_documents.map(|m| m.len()), Some(1));
     assert!(config.trusted_documents_only);
 }
+
+#[tokio::test]
+async fn graphql_ws_subscribe_payloads_follow_the_same_rules() {
+    use std::time::Duration;
+
+    use crate::changes::ws::{serve, Client, Event};
+    let app = with_manifest(Engine::Sqlite, true).await;
+    let addr = serve(app.router.clone()).await;
+    let mut client = Client::connected(addr, &app.token("BAWASLU-16.73")).await;
+    // The next message that is not a `complete`.
+    async fn answer(client: &mut Client) -> String {
+        loop {
+            let event = client.next(Duration::from_secs(5)).await;
+            if !matches!(&event, Some(Event::Other(v)) if v["type"] == "complete") {
+                return format!("{event:?}");
+            }
+        }
+    }
+    client.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ me { agency { code } } }" } })).await;
+    let refused = answer(&mut client).await;
+    assert!(refused.contains("PERSISTED_QUERY_NOT_ALLOWED"), "{refused}");
+    let id = document_hash(ME);
+    let by_id = json!({ "query": "", "extensions": { "documentId": id } });
+    client.send(json!({ "id": "2", "type": "subscribe", "payload": by_id })).await;
+    let by_id = answer(&mut client).await;
+    assert!(by_id.contains("BAWASLU-16.73") && !by_id.contains("errors"), "{by_id}");
+    client.send(json!({ "id": "3", "type": "subscribe", "payload": { "query": "", "extensions": apq(&id) } })).await;
+    let by_hash = answer(&mut client).await;
+    assert!(by_hash.contains("BAWASLU-16.73"), "{by_hash}");
+}
