@@ -33,7 +33,7 @@ use tokio::time::Instant;
 use super::AppState;
 use crate::auth::{Permission, Principal};
 use crate::graphql::batch::Loaders;
-use crate::graphql::protocol::Params;
+use crate::graphql::protocol::{Params, Rejection};
 use crate::graphql::trusted::TrustedDocuments;
 use crate::graphql::RequestViewer;
 
@@ -153,8 +153,8 @@ struct TrustedExecutor {
 }
 
 impl TrustedExecutor {
-    /// The request with its document found, or the error response of its refusal.
-    fn resolve(&self, mut request: async_graphql::Request) -> Result<async_graphql::Request, async_graphql::Response> {
+    /// The request with its document found, or its refusal.
+    fn resolve(&self, mut request: async_graphql::Request) -> Result<async_graphql::Request, Rejection> {
         let mut extensions = serde_json::Map::new();
         for (key, value) in &request.extensions.0 {
             extensions.insert(key.clone(), serde_json::to_value(value).unwrap_or_default());
@@ -173,20 +173,23 @@ impl TrustedExecutor {
                 request.extensions.0.remove("documentId");
                 Ok(request)
             }
-            Err(refused) => {
-                let mut err = async_graphql::ServerError::new(refused.message, None);
-                err.extensions.get_or_insert_with(Default::default).set("code", refused.code);
-                Err(async_graphql::Response::from_errors(vec![err]))
-            }
+            Err(refused) => Err(refused),
         }
     }
+}
+
+/// The error response of a refused `subscribe` payload.
+fn refusal(refused: Rejection) -> async_graphql::Response {
+    let mut err = async_graphql::ServerError::new(refused.message, None);
+    err.extensions.get_or_insert_with(Default::default).set("code", refused.code);
+    async_graphql::Response::from_errors(vec![err])
 }
 
 impl async_graphql::Executor for TrustedExecutor {
     async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
         match self.resolve(request) {
             Ok(request) => self.schema.execute(request).await,
-            Err(refused) => refused,
+            Err(refused) => refusal(refused),
         }
     }
 
@@ -197,7 +200,7 @@ impl async_graphql::Executor for TrustedExecutor {
     ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
         match self.resolve(request) {
             Ok(request) => async_graphql::Executor::execute_stream(&self.schema, request, session_data),
-            Err(refused) => futures_util::stream::once(async move { refused }).boxed(),
+            Err(refused) => futures_util::stream::once(async move { refusal(refused) }).boxed(),
         }
     }
 }
