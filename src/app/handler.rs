@@ -1,6 +1,9 @@
 //! HTTP endpoints of the GraphQL API: `POST`/`GET /graphql` and the IDE.
 //! The GraphQL-over-HTTP rules (methods, media types, status codes,
 //! refusals) are in `protocol`; this handler applies them around execution.
+//! A request that names its document by `documentId` or persisted-query
+//! hash gets it from `graphql::trusted` first, which also enforces the
+//! trusted-documents allow-list; the document's id goes into the audit event.
 //! Authentication happens here, before GraphQL runs: no header means
 //! anonymous, a bad token gets HTTP 401 with an `UNAUTHENTICATED` error.
 //! Rate limits are applied once the caller is known (per agency, or per
