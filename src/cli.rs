@@ -56,9 +56,9 @@ pub enum Command {
         #[arg(long, default_value = "dev-user")]
         subject: String,
     },
-    /// Print the GraphQL schema (SDL): the full schema, or one role's view.
+    /// Print the GraphQL schema (SDL): the full schema, or one view (see docs/schema/README.md).
     Schema {
-        /// A role: bawaslu, inspectorate, regional-government, bkn, polri-tni-gakkumdu, ministry, anonymous.
+        /// A view: bawaslu-ri-audit, bawaslu, receiving-agency, ministry, anonymous (inspectorate, regional-government, bkn and polri-tni-gakkumdu name receiving-agency).
         #[arg(long)]
         role: Option<String>,
     },
@@ -128,11 +128,11 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Schema { role: Some(role) } => {
-            let parsed = crate::policy::Role::parse(&role).with_context(|| {
-                let names: Vec<&str> = crate::policy::Role::ALL.iter().map(|r| r.name()).collect();
-                format!("unknown role `{role}`; one of: {}", names.join(", "))
+            let parsed = crate::policy::SchemaView::parse(&role).with_context(|| {
+                let names: Vec<&str> = crate::policy::SchemaView::ALL.iter().map(|v| v.name()).collect();
+                format!("unknown view `{role}`; one of: {}", names.join(", "))
             })?;
-            print!("{}", crate::app::sdl::sdl_for_role(parsed).await?);
+            print!("{}", crate::app::sdl::sdl_for_view(parsed).await?);
             Ok(())
         }
         Command::Policy => {

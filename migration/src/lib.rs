@@ -23,6 +23,7 @@ mod m20261203_000002_create_webhook;
 mod m20261204_000001_add_page_order_indexes;
 mod m20261204_000003_add_idempotency_owner;
 mod m20261205_000001_add_case_sync_indexes;
+mod m20261206_000001_add_audit_document_id;
 
 /// Applies netra's migrations in order.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_add_page_order_indexes::Migration),
             Box::new(m20261204_000003_add_idempotency_owner::Migration),
             Box::new(m20261205_000001_add_case_sync_indexes::Migration),
+            Box::new(m20261206_000001_add_audit_document_id::Migration),
         ]
     }
 }

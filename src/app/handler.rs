@@ -1,6 +1,9 @@
 //! HTTP endpoints of the GraphQL API: `POST`/`GET /graphql` and the IDE.
 //! The GraphQL-over-HTTP rules (methods, media types, status codes,
 //! refusals) are in `protocol`; this handler applies them around execution.
+//! A request that names its document by `documentId` or persisted-query
+//! hash gets it from `graphql::trusted` first, which also enforces the
+//! trusted-documents allow-list; the document's id goes into the audit event.
 //! Authentication happens here, before GraphQL runs: no header means
 //! anonymous, a bad token gets HTTP 401 with an `UNAUTHENTICATED` error.
 //! Rate limits are applied once the caller is known (per agency, or per
@@ -63,20 +66,24 @@ fn with_codes(mut resp: Response) -> Response {
     resp
 }
 
-/// Reads the GraphQL request of a `GET` or `POST` by the protocol's rules.
+/// Reads the GraphQL request of a `GET` or `POST` by the protocol's rules,
+/// its document found by id or hash when it names one (`trusted`); returns
+/// it with the document's id, if any.
 fn read_request(
+    state: &AppState,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<async_graphql::Request, Rejection> {
+) -> Result<(async_graphql::Request, Option<String>), Rejection> {
     let params = if method == Method::GET {
         protocol::from_get(uri)?
     } else {
         let body = body.map_err(|e| body_refusal(&e))?;
         protocol::from_post(headers, &body)?
     };
-    protocol::into_request(params, method)
+    let resolved = state.trusted.resolve(params)?;
+    Ok((protocol::into_request(resolved.params, method)?, resolved.document_id))
 }
 
 /// The refusal of a body that could not be read: the same JSON 413 for a
@@ -136,7 +143,7 @@ async fn answer(
             return refused.into_response(MediaType::Json);
         }
     };
-    let req = match read_request(method, uri, headers, body) {
+    let (req, document_id) = match read_request(&state, method, uri, headers, body) {
         Ok(r) => r,
         Err(refused) => {
             facts.code = refused.code.into();
@@ -199,7 +206,8 @@ async fn answer(
         },
         _ => None,
     };
-    let job = execute(state.clone(), viewer, req, headers.get("x-request-id").cloned(), claim, media);
+    let request_id = headers.get("x-request-id").cloned();
+    let job = execute(state.clone(), viewer, req, Meta { request_id, document_id }, claim, media);
     let (resp, ran) = if mutation {
         // A mutation runs to its end even if the client goes or the request
         // times out, so that a committed write gets its audit record and its
@@ -257,20 +265,28 @@ struct Ran {
     code: String,
 }
 
+/// What the audit event needs to know of the request besides the request.
+struct Meta {
+    /// `x-request-id`.
+    request_id: Option<HeaderValue>,
+    /// The trusted document's id, when the request named or matched one.
+    document_id: Option<String>,
+}
+
 /// Runs the request, stores its audit event and, for a claimed
 /// `Idempotency-Key`, its answer; returns the response and what ran.
 async fn execute(
     state: AppState,
     viewer: Option<Principal>,
     req: async_graphql::Request,
-    request_id: Option<HeaderValue>,
+    meta: Meta,
     claim: Option<Claim>,
     media: MediaType,
 ) -> (axum::response::Response, Ran) {
     let loaders = Loaders::with_reference(state.db.clone(), viewer.clone(), state.registry.current());
     let anonymous = viewer.is_none();
-    let request_id = request_id.as_ref().and_then(|v| v.to_str().ok());
-    let audit = state.audit.begin(viewer.clone(), || RequestMeta::of(&req, request_id));
+    let request_id = meta.request_id.as_ref().and_then(|v| v.to_str().ok());
+    let audit = state.audit.begin(viewer.clone(), || RequestMeta::of(&req, request_id).document(meta.document_id));
     let collector = audit.collector();
     let mut req = req.data(RequestViewer(viewer)).data(loaders).data(audit.collector()).data(state.limits.clone());
     let introspection_allowed = match state.config.introspection {

@@ -21,6 +21,7 @@ use crate::auth::{Authenticator, DevIssuer};
 use crate::change::delivery::Deliveries;
 use crate::change::hub::Hub;
 use crate::config::Config;
+use crate::graphql::trusted::TrustedDocuments;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimits;
 use crate::registry::Registry;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub changes: Hub,
     /// This instance's webhook delivery worker (it runs while the state lives).
     pub deliveries: Deliveries,
+    /// The trusted-documents manifest and this instance's persisted queries.
+    pub trusted: Arc<TrustedDocuments>,
 }
 
 impl AppState {
@@ -104,6 +107,7 @@ impl AppState {
         let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
         let changes = Hub::start(&db);
         let deliveries = Deliveries::start(&db, config.clone(), changes.clone());
+        let trusted = Arc::new(TrustedDocuments::new(&config));
         Self {
             db,
             config,
@@ -118,6 +122,7 @@ impl AppState {
             in_flight,
             changes,
             deliveries,
+            trusted,
         }
     }
 }

@@ -10,6 +10,10 @@
 //! socket with 4401, a token without `read` with 4403, a connection over the
 //! agency's rate limit (each connection counts as one request) with 4429, and
 //! the connection is closed with 4401 ("the token expired") at the token's `exp`.
+//!
+//! A `subscribe` payload may name its document by hash (`extensions.persistedQuery`
+//! or `extensions.documentId`): `TrustedExecutor` applies the rules of
+//! `graphql::trusted` before the schema sees it.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -29,6 +33,8 @@ use tokio::time::Instant;
 use super::AppState;
 use crate::auth::{Permission, Principal};
 use crate::graphql::batch::Loaders;
+use crate::graphql::protocol::{Params, Rejection};
+use crate::graphql::trusted::TrustedDocuments;
 use crate::graphql::RequestViewer;
 
 /// Close code of a refused or expired token.
@@ -136,6 +142,69 @@ async fn init(
     Ok(data)
 }
 
+/// The schema behind a check of each `subscribe` payload's document, as
+/// over HTTP (`graphql::trusted`): `extensions.persistedQuery` (APQ) and
+/// `extensions.documentId` name a document by hash, and in allow-list mode
+/// only the manifest's documents run.
+#[derive(Clone)]
+struct TrustedExecutor {
+    schema: super::schema::AppSchema,
+    trusted: Arc<TrustedDocuments>,
+}
+
+impl TrustedExecutor {
+    /// The request with its document found, or its refusal.
+    fn resolve(&self, mut request: async_graphql::Request) -> Result<async_graphql::Request, Rejection> {
+        let mut extensions = serde_json::Map::new();
+        for (key, value) in &request.extensions.0 {
+            extensions.insert(key.clone(), serde_json::to_value(value).unwrap_or_default());
+        }
+        let document_id = extensions.remove("documentId").and_then(|v| v.as_str().map(str::to_owned));
+        let params = Params {
+            query: Some(std::mem::take(&mut request.query)).filter(|q| !q.is_empty()),
+            document_id,
+            extensions: Some(extensions),
+            ..Params::default()
+        };
+        match self.trusted.resolve(params) {
+            Ok(resolved) => {
+                request.query = resolved.params.query.unwrap_or_default();
+                request.extensions.0.remove("persistedQuery");
+                request.extensions.0.remove("documentId");
+                Ok(request)
+            }
+            Err(refused) => Err(refused),
+        }
+    }
+}
+
+/// The error response of a refused `subscribe` payload.
+fn refusal(refused: Rejection) -> async_graphql::Response {
+    let mut err = async_graphql::ServerError::new(refused.message, None);
+    err.extensions.get_or_insert_with(Default::default).set("code", refused.code);
+    async_graphql::Response::from_errors(vec![err])
+}
+
+impl async_graphql::Executor for TrustedExecutor {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        match self.resolve(request) {
+            Ok(request) => self.schema.execute(request).await,
+            Err(refused) => refusal(refused),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
+        match self.resolve(request) {
+            Ok(request) => async_graphql::Executor::execute_stream(&self.schema, request, session_data),
+            Err(refused) => futures_util::stream::once(async move { refusal(refused) }).boxed(),
+        }
+    }
+}
+
 /// Runs one WebSocket connection until either side ends it or the token expires.
 async fn serve(state: AppState, socket: WebSocket, protocol: WebSocketProtocols) {
     let (mut sink, stream) = socket.split();
@@ -148,7 +217,8 @@ async fn serve(state: AppState, socket: WebSocket, protocol: WebSocketProtocols)
     });
     let verdict = Arc::new(Mutex::new(Verdict::default()));
     let (st, v) = (state.clone(), verdict.clone());
-    let mut messages = GqlWebSocket::new(state.schema.clone(), input, protocol)
+    let executor = TrustedExecutor { schema: state.schema.clone(), trusted: state.trusted.clone() };
+    let mut messages = GqlWebSocket::new(executor, input, protocol)
         .on_connection_init(move |payload| init(st, v, payload))
         .keepalive_timeout(KEEPALIVE);
     loop {

@@ -53,6 +53,7 @@ impl Pending {
                     outcome: e.outcome.as_str().to_owned(),
                     prev_hash: String::new(),
                     hash: String::new(),
+                    document_id: e.document_id,
                 };
                 (model, cases)
             })
@@ -201,6 +202,7 @@ impl Pending {
             .bind(case_event)
             .bind(case_access)
             .bind(case_id)
+            .bind(ev(|m| m.document_id.clone()))
             .fetch_one(db.get_postgres_connection_pool())
             .await
             .map_err(|e| DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)))?;
@@ -217,10 +219,11 @@ const PG_APPEND: &str = "WITH head AS (\
     UPDATE audit_chain SET last_id = $1, last_hash = $2 \
     WHERE id = 1 AND last_id = $3 AND last_hash = $4 RETURNING id), \
   ev AS (INSERT INTO audit_event (id, occurred_at, kind, issuer, subject, agency_id, agency_code, request_id, \
-    operation_type, operation_name, root_fields, query_hash, variables, details, outcome, prev_hash, hash) \
+    operation_type, operation_name, root_fields, query_hash, variables, details, outcome, prev_hash, hash, \
+    document_id) \
     SELECT * FROM unnest($5::bigint[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::bigint[], \
       $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], \
-      $19::text[], $20::text[], $21::text[]) \
+      $19::text[], $20::text[], $21::text[], $25::text[]) \
     WHERE EXISTS (SELECT 1 FROM head)), \
   ca AS (INSERT INTO audit_event_case (event_id, access, case_id) \
     SELECT * FROM unnest($22::bigint[], $23::text[], $24::bigint[]) WHERE EXISTS (SELECT 1 FROM head)) \

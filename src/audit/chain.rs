@@ -24,6 +24,13 @@
 //!  query_hash, variables, details, outcome, [[access, case_id], …], prev_hash]
 //! ```
 //!
+//! An event that names a trusted document (`document_id`, added in
+//! December 2026) hashes the `netra-audit-v2` form instead: the same array
+//! with `"netra-audit-v2"` first and the document id right after
+//! `query_hash`. Every other event keeps the v1 form, so events written
+//! before the column existed verify unchanged, and a v2 event whose
+//! document id is removed no longer matches its hash.
+//!
 //! `occurred_at` is RFC 3339 in UTC with exactly six fractional digits and a
 //! `Z` (`2024-11-27T08:15:00.123456Z`); `root_fields` is the stored
 //! comma-separated text; the case pairs are sorted by access, then case id.
@@ -55,9 +62,35 @@ use crate::entity::{audit_chain, audit_event, audit_event_case};
 /// `prev_hash` of the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The hash of `event` (its `hash` field is ignored) with its case rows.
+/// The hash of `event` (its `hash` field is ignored) with its case rows:
+/// the `netra-audit-v1` form, or `netra-audit-v2` when the event names a
+/// trusted document.
 pub fn event_hash(event: &audit_event::Model, cases: &BTreeSet<(String, i64)>) -> String {
     let cases: Vec<serde_json::Value> = cases.iter().map(|(access, id)| json!([access, id])).collect();
+    if let Some(document_id) = &event.document_id {
+        let canonical = json!([
+            "netra-audit-v2",
+            event.id,
+            canonical_time(event.occurred_at),
+            event.kind,
+            event.issuer,
+            event.subject,
+            event.agency_id,
+            event.agency_code,
+            event.request_id,
+            event.operation_type,
+            event.operation_name,
+            event.root_fields,
+            event.query_hash,
+            document_id,
+            event.variables,
+            event.details,
+            event.outcome,
+            cases,
+            event.prev_hash,
+        ]);
+        return sha256_hex(canonical.to_string().as_bytes());
+    }
     let canonical = json!([
         "netra-audit-v1",
         event.id,
@@ -261,6 +294,7 @@ mod tests {
             outcome: "OK".into(),
             prev_hash: GENESIS.into(),
             hash: String::new(),
+            document_id: None,
         }
     }
 
@@ -269,6 +303,21 @@ mod tests {
         let cases = BTreeSet::from([("REPORTER".to_owned(), 3)]);
         let expected = r#"["netra-audit-v1",1,"2024-11-27T08:15:00.123456Z","REQUEST","netra-dev","u",7,"BAWASLU-16.73",null,"QUERY","Q","case","ab","{}",null,"OK",[["REPORTER",3]],"0000000000000000000000000000000000000000000000000000000000000000"]"#;
         assert_eq!(event_hash(&event(), &cases), sha256_hex(expected.as_bytes()));
+    }
+
+    #[test]
+    fn an_event_naming_a_document_hashes_the_v2_form_and_others_keep_v1() {
+        let cases = BTreeSet::from([("REPORTER".to_owned(), 3)]);
+        let mut e = event();
+        e.document_id = Some("d".repeat(64));
+        let expected = format!(
+            r#"["netra-audit-v2",1,"2024-11-27T08:15:00.123456Z","REQUEST","netra-dev","u",7,"BAWASLU-16.73",null,"QUERY","Q","case","ab","{}","{{}}",null,"OK",[["REPORTER",3]],"{GENESIS}"]"#,
+            "d".repeat(64)
+        );
+        assert_eq!(event_hash(&e, &cases), sha256_hex(expected.as_bytes()));
+        let mut changed = e.clone();
+        changed.document_id = Some("e".repeat(64));
+        assert_ne!(event_hash(&changed, &cases), event_hash(&e, &cases));
     }
 
     #[test]
@@ -292,6 +341,7 @@ mod tests {
             |e| e.details = Some("{}".into()),
             |e| e.outcome = "ERRORS".into(),
             |e| e.prev_hash = "1".repeat(64),
+            |e| e.document_id = Some("d".repeat(64)),
         ];
         for (i, change) in changes.iter().enumerate() {
             let mut e = event();

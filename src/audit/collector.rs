@@ -30,6 +30,9 @@ pub struct RequestMeta {
     pub operation_name: Option<String>,
     /// [`redact::variables`] of the variables.
     pub variables: String,
+    /// The trusted document's id (its SHA-256), when the request named it by
+    /// id or hash or sent a document of the manifest.
+    pub document_id: Option<String>,
 }
 
 impl RequestMeta {
@@ -41,7 +44,15 @@ impl RequestMeta {
             query_hash: redact::query_hash(&req.query),
             operation_name: req.operation_name.as_deref().map(|n| redact::clip(n, 200)),
             variables: redact::variables(&vars),
+            document_id: None,
         }
+    }
+
+    /// The same meta, naming the trusted document `document_id`.
+    #[must_use]
+    pub fn document(mut self, document_id: Option<String>) -> Self {
+        self.document_id = document_id;
+        self
     }
 }
 
@@ -151,6 +162,7 @@ impl AuditCollector {
             operation_name: self.meta.operation_name.clone().or_else(|| seen.named_operation.clone()),
             root_fields: seen.root_fields.clone(),
             query_hash: Some(self.meta.query_hash.clone()),
+            document_id: self.meta.document_id.clone(),
             variables: self.meta.variables.clone(),
             details: (!codes.is_empty()).then(|| serde_json::json!({ "errorCodes": codes }).to_string()),
             outcome: if errors.is_empty() { Outcome::Ok } else { Outcome::Errors },
@@ -193,6 +205,7 @@ pub fn write_entry(ctx: &Context<'_>, action: &str) -> AppResult<WriteScope> {
         let meta = c.meta();
         entry.request_id.clone_from(&meta.request_id);
         entry.query_hash = Some(meta.query_hash.clone());
+        entry.document_id.clone_from(&meta.document_id);
         entry.operation_name = meta.operation_name.clone().or_else(|| c.seen().named_operation.clone());
         entry.variables.clone_from(&meta.variables);
     }

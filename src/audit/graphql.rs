@@ -79,6 +79,12 @@ impl AuditEvent {
     async fn query_hash(&self) -> Option<&str> {
         self.0.event.query_hash.as_deref()
     }
+    /// The trusted document that ran (its SHA-256 hex id), when the request
+    /// named it by `documentId` or persisted-query hash, or sent a document
+    /// of the manifest; null for an ad-hoc query.
+    async fn document_id(&self) -> Option<&str> {
+        self.0.event.document_id.as_deref()
+    }
     /// The variables as JSON text, personal values replaced by `[REDACTED]`.
     async fn variables(&self) -> &str {
         &self.0.event.variables

@@ -164,6 +164,9 @@ pub struct AuditEntry {
     pub root_fields: BTreeSet<String>,
     /// SHA-256 of the normalized query document ([`redact::query_hash`]).
     pub query_hash: Option<String>,
+    /// The trusted document's id (SHA-256 hex) when the request came by id
+    /// or hash, or sent a document of the manifest.
+    pub document_id: Option<String>,
     /// The variables as JSON text, personal values redacted ([`redact::variables`]).
     pub variables: String,
     /// JSON text: a write's details, or a failed request's error codes.
@@ -193,6 +196,7 @@ impl AuditEntry {
             operation_name: None,
             root_fields: BTreeSet::from([action.to_owned()]),
             query_hash: None,
+            document_id: None,
             variables: "{}".to_owned(),
             details: None,
             outcome: Outcome::Ok,

@@ -126,6 +126,12 @@ pub struct ConfigArgs {
     /// First retry delay of a failed webhook delivery in milliseconds; it doubles (with jitter) and gives up after 2880 times this (24 h at the default).
     #[arg(long, env = "NETRA_WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000, global = true, value_name = "MS")]
     pub webhook_retry_base_ms: u64,
+    /// The trusted-documents manifest: graphql-codegen's persisted-documents JSON (`{"<sha256 hex>": "<document>"}`), loaded and checked at start.
+    #[arg(long, env = "NETRA_TRUSTED_DOCUMENTS", global = true, value_name = "FILE")]
+    pub trusted_documents: Option<PathBuf>,
+    /// Run only the documents of NETRA_TRUSTED_DOCUMENTS (by id, or as a query whose SHA-256 is in it); refuse everything else.
+    #[arg(long, env = "NETRA_TRUSTED_DOCUMENTS_ONLY", default_value_t = false, global = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub trusted_documents_only: bool,
     /// Days before a forwarding's due date when the feed announces `DECISION_DUE`.
     #[arg(long, env = "NETRA_DECISION_DUE_DAYS", default_value_t = 3, global = true, value_name = "DAYS")]
     pub decision_due_days: i64,

@@ -12,15 +12,18 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::bail;
 use clap::{Parser, ValueEnum};
 use secrecy::SecretString;
 
 mod args;
+pub mod trusted;
 mod variables;
 
 pub use args::ConfigArgs;
+pub use trusted::Manifest;
 pub use variables::{forget_empty_variables, known_variables, unknown_variables};
 
 /// Whether netra runs for development or production.
@@ -172,6 +175,12 @@ pub struct Config {
     pub webhook_retry_base_ms: u64,
     /// `NETRA_DECISION_DUE_DAYS`: how many days ahead `DECISION_DUE` is announced (default 3).
     pub decision_due_days: i64,
+    /// `NETRA_TRUSTED_DOCUMENTS`: the trusted-documents manifest, loaded and
+    /// checked when the configuration is read (see `graphql::trusted`).
+    pub trusted_documents: Option<Arc<Manifest>>,
+    /// `NETRA_TRUSTED_DOCUMENTS_ONLY`: only the manifest's documents run
+    /// (default false; needs `NETRA_TRUSTED_DOCUMENTS`).
+    pub trusted_documents_only: bool,
 }
 
 /// Only the configuration options, for [`Config::from_env`].
@@ -223,6 +232,10 @@ impl Config {
         if production && args.webhook_allow_private {
             bail!("NETRA_WEBHOOK_ALLOW_PRIVATE=true is for development and tests and is refused when NETRA_ENV=production");
         }
+        if args.trusted_documents_only && args.trusted_documents.is_none() {
+            bail!("NETRA_TRUSTED_DOCUMENTS_ONLY=true needs NETRA_TRUSTED_DOCUMENTS (the manifest of the documents to allow)");
+        }
+        let trusted_documents = args.trusted_documents.as_deref().map(Manifest::load).transpose()?.map(Arc::new);
         Ok(Self {
             database_url: args.database_url,
             listen: args.listen,
@@ -263,6 +276,8 @@ impl Config {
             webhook_delivery: args.webhook_delivery == Switch::On,
             webhook_retry_base_ms: args.webhook_retry_base_ms.max(1),
             decision_due_days: args.decision_due_days,
+            trusted_documents,
+            trusted_documents_only: args.trusted_documents_only,
         })
     }
 
@@ -302,6 +317,8 @@ impl Config {
             webhook_delivery: true,
             webhook_retry_base_ms: 30_000,
             decision_due_days: 3,
+            trusted_documents: None,
+            trusted_documents_only: false,
         }
     }
 }

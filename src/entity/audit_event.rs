@@ -27,6 +27,9 @@ pub struct Model {
     pub outcome: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Null for events of requests that named no trusted document (and for
+    /// every event written before the column existed).
+    pub document_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ pub mod protocol;
 pub mod scalars;
 pub mod shape;
 pub mod suggest;
+pub mod trusted;
 
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;

@@ -121,11 +121,14 @@ pub fn negotiate(headers: &HeaderMap) -> Result<MediaType, Rejection> {
     }
 }
 
-/// The four request parameters of the spec.
+/// The four request parameters of the spec, and `documentId` (a trusted
+/// document by id: see `trusted`).
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Params {
-    /// `query`: the document (absent for a persisted-query hash alone).
+    /// `query`: the document (absent for a persisted-query hash or a document id alone).
     pub query: Option<String>,
+    /// `documentId`: the id of a trusted document (graphql-codegen's persisted documents).
+    pub document_id: Option<String>,
     /// `operationName`.
     pub operation_name: Option<String>,
     /// `variables`: a JSON object.
@@ -203,6 +206,7 @@ fn params_of(mut object: Map<String, Value>) -> Result<Params, Rejection> {
         Some(_) => Err(Rejection::bad_request(format!("the `{key}` parameter must be a string"))),
     };
     let query = string("query")?;
+    let document_id = string("documentId")?;
     let operation_name = string("operationName")?;
     let mut map = |key: &str| match object.remove(key) {
         None | Some(Value::Null) => Ok(None),
@@ -211,26 +215,16 @@ fn params_of(mut object: Map<String, Value>) -> Result<Params, Rejection> {
     };
     let variables = map("variables")?;
     let extensions = map("extensions")?;
-    Ok(Params { query, operation_name, variables, extensions })
+    Ok(Params { query, document_id, operation_name, variables, extensions })
 }
 
-/// Turns the parameters into a GraphQL request. Refuses a missing `query`
-/// (a persisted-query hash alone gets `PERSISTED_QUERY_NOT_FOUND`, which
-/// Apollo's client answers by sending the document) and, over `GET`, any
+/// Turns the parameters, their document resolved (`trusted::TrustedDocuments::resolve`),
+/// into a GraphQL request. Refuses a missing `query` and, over `GET`, any
 /// operation but a query (405).
 pub fn into_request(params: Params, method: &Method) -> Result<async_graphql::Request, Rejection> {
-    let Params { query, operation_name, variables, extensions } = params;
+    let Params { query, operation_name, variables, extensions, .. } = params;
     let Some(query) = query else {
-        let persisted = extensions.as_ref().is_some_and(|e| e.contains_key("persistedQuery"));
-        return Err(if persisted {
-            Rejection {
-                status: StatusCode::BAD_REQUEST,
-                code: "PERSISTED_QUERY_NOT_FOUND",
-                message: "PersistedQueryNotFound: netra keeps no persisted queries; send the `query`".to_owned(),
-            }
-        } else {
-            Rejection::bad_request("the `query` parameter is missing")
-        });
+        return Err(Rejection::bad_request("the `query` parameter is missing (or send a `documentId`)"));
     };
     if method == Method::GET {
         refuse_writes_over_get(&query, operation_name.as_deref())?;

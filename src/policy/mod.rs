@@ -16,6 +16,7 @@ mod fields;
 pub mod matrix;
 mod rows;
 mod statistics;
+mod views;
 
 pub use audit::may_read_audit;
 pub use changes::{change_scope, may_manage_webhooks};
@@ -25,6 +26,7 @@ pub use rows::{
     may_lookup_any_official_by_nip, official_scope, reporter_scope, visible_case_ids, AWAITING_AGENCY,
 };
 pub use statistics::{may_publish, may_read_statistics};
+pub use views::SchemaView;
 
 use crate::auth::{Permission, Principal};
 use crate::domain::AgencyKind;

@@ -97,7 +97,9 @@ impl Document {
     /// `kind,row_dimension,row_key,row_label,column_dimension,column_key,column_label,value,suppressed`
     ///
     /// `kind` is `cell`, `row_total`, `column_total` or `total`; a withheld
-    /// value is empty with `suppressed` = `true`.
+    /// value is empty with `suppressed` = `true`. The keys of the region
+    /// dimensions are written `region:<code>` ([`csv_key`]), so that no key
+    /// reads as a number.
     pub fn to_csv(&self) -> String {
         let row_dim = self.dimensions.first().map(String::as_str).unwrap_or_default();
         let col_dim = self.dimensions.get(1).map(String::as_str).unwrap_or_default();
@@ -118,13 +120,13 @@ impl Document {
             let (cd, ck, cl) = if self.columns.is_empty() {
                 ("", String::new(), String::new())
             } else {
-                (col_dim, c.column.clone().unwrap_or_default(), label_of(&self.columns, &c.column))
+                (col_dim, csv_key(col_dim, c.column.as_deref()), label_of(&self.columns, &c.column))
             };
             let value = number(c.value);
             line([
                 "cell",
                 row_dim,
-                c.row.as_deref().unwrap_or_default(),
+                &csv_key(row_dim, c.row.as_deref()),
                 &row_label,
                 cd,
                 &ck,
@@ -139,7 +141,7 @@ impl Document {
                 line([
                     "row_total",
                     row_dim,
-                    r.key.as_deref().unwrap_or_default(),
+                    &csv_key(row_dim, r.key.as_deref()),
                     &r.label,
                     "",
                     "",
@@ -156,7 +158,7 @@ impl Document {
                     "",
                     "",
                     col_dim,
-                    c.key.as_deref().unwrap_or_default(),
+                    &csv_key(col_dim, c.key.as_deref()),
                     &c.label,
                     &total,
                     "false",
@@ -166,6 +168,22 @@ impl Document {
         let total = self.total.to_string();
         line(["total", "", "", "", "", "", "", &total, "false"]);
         out
+    }
+}
+
+/// The dimensions whose keys are region codes.
+const REGION_DIMENSIONS: [&str; 3] = ["PROVINCE", "REGENCY", "DISTRICT"];
+
+/// The CSV text of the key `key` of `dimension`: a region code is written
+/// `region:16.10`, because spreadsheet and dataframe readers (pandas'
+/// `read_csv` by default) take `16.10` for the number 16.1 and `16` for an
+/// integer; every other key is written as it is (none reads as a number:
+/// enumeration names and `YYYY-MM` months). Empty for no value.
+pub fn csv_key(dimension: &str, key: Option<&str>) -> String {
+    match key {
+        Some(k) if REGION_DIMENSIONS.contains(&dimension) => format!("region:{k}"),
+        Some(k) => k.to_owned(),
+        None => String::new(),
     }
 }
 
@@ -181,6 +199,15 @@ fn csv_field(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn region_keys_are_prefixed_and_no_key_reads_as_a_number() {
+        assert_eq!(csv_key("REGENCY", Some("16.10")), "region:16.10");
+        assert_eq!(csv_key("PROVINCE", Some("16")), "region:16");
+        assert_eq!(csv_key("DISTRICT", Some("16.73.01")), "region:16.73.01");
+        assert_eq!(csv_key("MONTH", Some("2024-05")), "2024-05");
+        assert_eq!(csv_key("REGENCY", None), "");
+    }
 
     #[test]
     fn csv_fields_with_commas_and_quotes_are_quoted() {

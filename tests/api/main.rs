@@ -5,7 +5,7 @@
 mod audit;
 mod auth;
 mod cases;
-mod changes;
+pub(crate) mod changes;
 mod cli;
 mod clock;
 mod cors;
@@ -40,5 +40,6 @@ mod scope;
 mod seed;
 mod statistics;
 mod trust;
+mod trusted;
 mod types;
 mod workflow;

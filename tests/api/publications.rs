@@ -327,3 +327,54 @@ async fn the_demo_publishes_the_two_tables_the_statistics_manual_shows() {
         }
     }
 }
+
+/// The fields of one CSV line (the demo's fields hold no quotes or commas
+/// except in labels, which this splits correctly when they are quoted).
+fn csv_fields(line: &str) -> Vec<String> {
+    let (mut out, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    out.push(field);
+    out
+}
+
+#[tokio::test]
+async fn open_data_csv_keys_never_read_as_numbers_and_the_json_keeps_plain_codes() {
+    for app in TestApp::demo_on_each_engine().await {
+        // A regency (16.10, which a float reader shortens to 16.1) and provinces (16, an integer).
+        let by_regency =
+            publish(&app, "BAWASLU", json!({ "regionCode": "16", "measure": "CASES", "groupBy": ["REGENCY"] })).await;
+        let by_province =
+            publish(&app, "BAWASLU", json!({ "measure": "CASES", "groupBy": ["PROVINCE", "MONTH"] })).await;
+        for p in [&by_regency, &by_province] {
+            let (_, _, csv) = get(&app, p["csvUrl"].as_str().unwrap(), None).await;
+            let mut region_keys = 0;
+            for line in csv.lines().skip(1) {
+                let f = csv_fields(line);
+                assert_eq!(f.len(), 9, "{line}");
+                for (dimension, key) in [(&f[1], &f[2]), (&f[4], &f[5])] {
+                    assert!(key.parse::<f64>().is_err(), "`{key}` ({dimension}) reads as a number: {line}");
+                    if ["PROVINCE", "REGENCY"].contains(&dimension.as_str()) && !key.is_empty() {
+                        assert!(key.starts_with("region:"), "{line}");
+                        region_keys += 1;
+                    }
+                }
+            }
+            assert!(region_keys > 0, "{csv}");
+            let (_, _, json_text) = get(&app, p["jsonUrl"].as_str().unwrap(), None).await;
+            assert!(!json_text.contains("region:"), "the JSON keeps the plain codes");
+        }
+        let rows = keys(&by_regency["rows"]);
+        assert!(rows.iter().all(|k| k.as_str().is_some_and(|k| k.starts_with("16."))), "{rows:?}");
+    }
+}

@@ -1,8 +1,9 @@
-// graphql-inspector validation of the documented operations against the role
-// schema of the agency that sends them: the README's first query against
-// every role a demo token has, each walkthrough step of docs/workflow.md
-// against the role of its `<!-- as: AGENCY -->`, and this example's own
-// operations against every such role. Exits non-zero on the first invalid one.
+// graphql-inspector validation of the documented operations against the
+// schema file (docs/schema/, one per distinct view) of the agency that sends
+// them: the README's first query against every view of a case-reading demo
+// token, each walkthrough step of docs/workflow.md against the view of its
+// `<!-- as: AGENCY -->`, and this example's own operations against every such
+// view. Exits non-zero on the first invalid one.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,14 @@ import { join } from 'node:path';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const read = (p) => readFileSync(join(root, p), 'utf8');
-const roleOf = (agency) =>
-  agency.startsWith('BAWASLU') || agency.startsWith('PANWASCAM') ? 'bawaslu'
-  : agency === 'BKN' ? 'bkn'
-  : agency.startsWith('PEMDA') ? 'regional-government'
-  : agency.startsWith('INSPEKTORAT') ? 'inspectorate'
-  : (() => { throw new Error(`no role file for ${agency}`); })();
+// The schema file of a token of `agency` with `permissions` (docs/schema/README.md).
+const viewOf = (agency, permissions = ['read', 'write']) =>
+  agency === 'BAWASLU' && permissions.includes('audit') ? 'bawaslu-ri-audit'
+  : agency.startsWith('BAWASLU') || agency.startsWith('PANWASCAM') ? 'bawaslu'
+  : agency === 'BKN' || agency === 'POLRI' || agency === 'TNI'
+    || /^(PEMDA|INSPEKTORAT|GAKKUMDU)-/.test(agency) ? 'receiving-agency'
+  : agency.startsWith('KEMEN') || agency === 'KASN' ? 'ministry'
+  : (() => { throw new Error(`no schema file for ${agency}`); })();
 
 const block = (text, from) => {
   const start = text.indexOf('```graphql\n', from) + '```graphql\n'.length;
@@ -30,7 +33,7 @@ const add = (role, name, doc) => {
 const readme = read('README.md');
 const first = block(readme, readme.indexOf('<!-- first-query -->'));
 const own = [...read('examples/typescript/src/operations.ts').matchAll(/graphql\(`([\s\S]*?)`\)/g)].map((m) => m[1]);
-for (const role of ['bawaslu', 'bkn', 'regional-government', 'inspectorate']) {
+for (const role of ['bawaslu-ri-audit', 'bawaslu', 'receiving-agency']) {
   add(role, 'readme-first-query', first);
   own.forEach((doc, i) => add(role, `example-${i}`, doc));
 }
@@ -38,7 +41,7 @@ const workflow = read('docs/workflow.md');
 let step = 0;
 for (const m of workflow.matchAll(/<!-- as: ([A-Z0-9.-]+) -->/g)) {
   step += 1;
-  add(roleOf(m[1]), `workflow-step-${step}`, block(workflow, m.index));
+  add(viewOf(m[1]), `workflow-step-${step}`, block(workflow, m.index));
 }
 if (step < 10) throw new Error(`only ${step} walkthrough steps found`);
 

@@ -42,9 +42,9 @@ async fn audit_events_exist_only_for_bawaslu_ri_tokens_with_audit() {
     let (_, body) = app.gql(Some(&auditor), "{ auditEvents { totalCount } }", json!({})).await;
     assert!(body.get("errors").is_none(), "{body}");
     assert!(body["data"]["auditEvents"]["totalCount"].as_u64().unwrap() >= 1, "{body}");
-    for role in netra::policy::Role::ALL {
-        let sdl = netra::app::sdl::sdl_for_role(role).await.unwrap();
-        assert_eq!(sdl.contains("auditEvents("), role == netra::policy::Role::Bawaslu, "{role:?}");
+    for view in netra::policy::SchemaView::ALL {
+        let sdl = netra::app::sdl::sdl_for_view(view).await.unwrap();
+        assert_eq!(sdl.contains("auditEvents("), view == netra::policy::SchemaView::BawasluRiAudit, "{view:?}");
     }
 }
 

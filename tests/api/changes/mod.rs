@@ -6,7 +6,7 @@
 mod feed;
 mod subscription;
 mod webhooks;
-mod ws;
+pub(crate) mod ws;
 
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
