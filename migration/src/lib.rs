@@ -22,6 +22,13 @@ mod m20261203_000001_create_change_entry;
 mod m20261203_000002_create_webhook;
 mod m20261204_000001_add_page_order_indexes;
 mod m20261204_000003_add_idempotency_owner;
+mod m20261207_000001_add_case_violation_categories;
+
+/// The case's violation-category bit set: the mapping frozen in its
+/// migration and the statement that fills it.
+pub mod violation_categories {
+    pub use super::m20261207_000001_add_case_violation_categories::{backfill, CATEGORIES};
+}
 
 /// Applies netra's migrations in order.
 pub struct Migrator;
@@ -42,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_create_webhook::Migration),
             Box::new(m20261204_000001_add_page_order_indexes::Migration),
             Box::new(m20261204_000003_add_idempotency_owner::Migration),
+            Box::new(m20261207_000001_add_case_violation_categories::Migration),
         ]
     }
 }
