@@ -43,11 +43,18 @@ impl MigrationTrait for Migration {
         db.execute_unprepared(r#"ALTER TABLE "case" ADD COLUMN violation_categories integer NOT NULL DEFAULT 0"#)
             .await?;
         db.execute_unprepared(&backfill()).await?;
+        // A province's categories read from the index alone (index-only scan).
+        db.execute_unprepared(
+            r#"CREATE INDEX idx_case_province_categories ON "case" (province_code, violation_categories, id)"#,
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.get_connection().execute_unprepared(r#"ALTER TABLE "case" DROP COLUMN violation_categories"#).await?;
+        let db = m.get_connection();
+        db.execute_unprepared("DROP INDEX idx_case_province_categories").await?;
+        db.execute_unprepared(r#"ALTER TABLE "case" DROP COLUMN violation_categories"#).await?;
         Ok(())
     }
 }
