@@ -58,7 +58,7 @@ if ! pg_lsclusters -h | awk '{print $1"/"$2}' | grep -qx "$VER/$CLUSTER"; then
         -o "shared_preload_libraries=pg_stat_statements,auto_explain" \
         -o pg_stat_statements.max=10000 -o pg_stat_statements.track=top \
         -o shared_buffers=1GB -o work_mem=16MB -o effective_cache_size=4GB \
-        -o max_connections=100 -o listen_addresses=127.0.0.1 \
+        -o max_connections=100 -o "listen_addresses='127.0.0.1'" \
         -o synchronous_commit=on -o random_page_cost=1.1 \
         -- --auth-local=trust --auth-host=trust >/dev/null
 fi
@@ -132,10 +132,15 @@ WHERE c.province_code = '16' AND c.regency_code = '$REGENCY'
 ORDER BY c.received_on DESC, c.id DESC LIMIT 50;
 EOF
 sed -e "s|WHERE c.province_code = '16' AND c.regency_code = '$REGENCY'|WHERE c.province_code = '16' AND c.number = '$NUMBER'|" "$WORK/Q1.sql" > "$WORK/Q2.sql"
+# Q3's ideal statement reads the province's cases alone: each case carries
+# the categories of its acts as a bit set (migration m20261207_000001).
 cat > "$WORK/Q3.sql" <<'EOF'
-SELECT a.violation_code, count(DISTINCT c.id)
-FROM "case" c LEFT JOIN allegation a ON a.case_id = c.id
-WHERE c.province_code = '16' GROUP BY 1;
+SELECT count(*) FILTER (WHERE violation_categories & 1 <> 0), count(*) FILTER (WHERE violation_categories & 2 <> 0),
+       count(*) FILTER (WHERE violation_categories & 4 <> 0), count(*) FILTER (WHERE violation_categories & 8 <> 0),
+       count(*) FILTER (WHERE violation_categories & 16 <> 0), count(*) FILTER (WHERE violation_categories & 32 <> 0),
+       count(*) FILTER (WHERE violation_categories & 64 <> 0), count(*) FILTER (WHERE violation_categories & 128 <> 0),
+       count(*) FILTER (WHERE violation_categories = 0)
+FROM "case" WHERE province_code = '16';
 EOF
 cat > "$WORK/Q4.sql" <<EOF
 SELECT o.nip, o.full_name,

@@ -3,7 +3,7 @@
 # Loopback only and bounded: every wrk run has a fixed duration and
 # connection count; nothing leaves 127.0.0.1.
 #
-#   benches/overload.sh [seconds-per-run]
+#   benches/overload.sh [seconds-per-run]   (NETRA_BIN=path: that binary, no build)
 #
 # 1. Overload: wrk at 1,000 and 3,000 connections on an audited page query
 #    (agency rate limit off, so that admission control is what is measured):
@@ -32,7 +32,9 @@ fi
 # Each side (wrk, netra) needs one descriptor per connection: raise the soft limit to the hard one.
 ulimit -n "$(ulimit -Hn)"
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 8192 ]; then echo "ulimit -n is below 8192" >&2; exit 1; fi
-cargo build --release -q
+BIN=${NETRA_BIN:-./target/release/netra}
+[ -n "${NETRA_BIN:-}" ] || cargo build --release -q
+export -n NETRA_BIN
 export RUST_LOG=warn NETRA_DEV_SECRET=bench-only-secret-bench-only-secret-00 NETRA_LISTEN=127.0.0.1:$PORT
 
 SERVER=
@@ -45,7 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 start() { # env assignments for the server, e.g. NETRA_RATE_LIMIT_AGENCY=0
-    env "$@" ./target/release/netra serve > /tmp/netra-overload-serve.log 2>&1 &
+    env -u NETRA_BIN "$@" "$BIN" serve > /tmp/netra-overload-serve.log 2>&1 &
     SERVER=$!
     for _ in $(seq 1 100); do curl -sf "127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.1; done
     echo "server did not start" >&2; cat /tmp/netra-overload-serve.log >&2; exit 1
@@ -80,8 +82,8 @@ EOF
 
 echo "== setup: $DB with the demo data"
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-DATABASE_URL="$PG/$DB" ./target/release/netra seed demo >/dev/null 2>&1
-TOKEN=$(./target/release/netra token --agency BAWASLU-16 --ttl 2h)
+DATABASE_URL="$PG/$DB" "$BIN" seed demo >/dev/null 2>&1
+TOKEN=$("$BIN" token --agency BAWASLU-16 --ttl 2h)
 PAGE='query Page { cases(first: 10) { totalCount edges { node { number state reporter { name } } } } }'
 
 echo "== 1. overload (audited page query, agency limit off, NETRA_MAX_IN_FLIGHT default)"
@@ -109,7 +111,7 @@ echo "== 3. outage drill: a cluster of its own on port $DRILL_PORT"
 pg_createcluster "$PGVER" "$DRILL_CLUSTER" --port "$DRILL_PORT" >/dev/null -- --auth=trust
 pg_ctlcluster "$PGVER" "$DRILL_CLUSTER" start
 DRILL_URL="postgres://postgres@127.0.0.1:$DRILL_PORT/postgres"
-DATABASE_URL="$DRILL_URL" ./target/release/netra seed demo >/dev/null 2>&1
+DATABASE_URL="$DRILL_URL" "$BIN" seed demo >/dev/null 2>&1
 start DATABASE_URL="$DRILL_URL"
 python3 - "$PORT" "$TOKEN" "$PGVER" "$DRILL_CLUSTER" <<'EOF'
 import json, subprocess, sys, time, urllib.request, urllib.error

@@ -35,6 +35,19 @@ pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// behind a stuck audit commit.
 pub const AUDIT_POOL_SIZE: u32 = 2;
 
+/// The session settings of every PostgreSQL connection: the statement cache,
+/// and a plan made for each execution's own values. A cached statement's
+/// generic plan ignores the values: after five runs PostgreSQL may switch a
+/// page of one kabupaten (`regency_code = $1 … ORDER BY received_on DESC
+/// LIMIT $3`) to a walk of the whole province, and the batched loads
+/// (`case_id IN ($1, …)`) to hash joins over every visible case. Measured
+/// at national scale, `cases(first: 50)` with its nesting went from 99 to 228
+/// requests a second (docs/performance.md); planning costs a fraction of a
+/// millisecond per statement.
+fn postgres_session(o: sea_orm::sqlx::postgres::PgConnectOptions) -> sea_orm::sqlx::postgres::PgConnectOptions {
+    o.statement_cache_capacity(STATEMENT_CACHE).options([("plan_cache_mode", "force_custom_plan")])
+}
+
 /// Opens a pool for `url` with settings suited to each engine.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     connect_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
@@ -53,7 +66,7 @@ pub async fn connect_with(url: &str, acquire: Duration) -> anyhow::Result<Databa
             .map_sqlx_sqlite_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
     } else {
         let size = pool_size(cores());
-        opts.max_connections(size).map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
+        opts.max_connections(size).map_sqlx_postgres_opts(postgres_session);
     }
     let db = Database::connect(opts).await.with_context(|| format!("cannot open the database at {}", redact(url)))?;
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -81,9 +94,9 @@ pub fn audit_pool(db: &DatabaseConnection, url: &str, acquire: Duration) -> Data
     }
     let opts = PgPoolOptions::new().max_connections(AUDIT_POOL_SIZE).acquire_timeout(acquire);
     match url.parse::<sea_orm::sqlx::postgres::PgConnectOptions>() {
-        Ok(connect) => sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
-            opts.connect_lazy_with(connect.statement_cache_capacity(STATEMENT_CACHE)),
-        ),
+        Ok(connect) => {
+            sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(opts.connect_lazy_with(postgres_session(connect)))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "the audit writer shares the request pool: its URL did not parse");
             db.clone()

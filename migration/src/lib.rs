@@ -24,6 +24,13 @@ mod m20261204_000001_add_page_order_indexes;
 mod m20261204_000003_add_idempotency_owner;
 mod m20261205_000001_add_case_sync_indexes;
 mod m20261206_000001_add_audit_document_id;
+mod m20261207_000001_add_case_violation_categories;
+
+/// The case's violation-category bit set: the mapping frozen in its
+/// migration and the statement that fills it.
+pub mod violation_categories {
+    pub use super::m20261207_000001_add_case_violation_categories::{backfill, CATEGORIES};
+}
 
 /// Applies netra's migrations in order.
 pub struct Migrator;
@@ -46,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000003_add_idempotency_owner::Migration),
             Box::new(m20261205_000001_add_case_sync_indexes::Migration),
             Box::new(m20261206_000001_add_audit_document_id::Migration),
+            Box::new(m20261207_000001_add_case_violation_categories::Migration),
         ]
     }
 }

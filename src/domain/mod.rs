@@ -2,6 +2,7 @@
 
 pub mod agencies;
 mod enums;
+mod grouping;
 mod ids;
 pub mod numbering;
 pub mod routing;
@@ -10,6 +11,7 @@ pub mod workflow;
 pub mod zones;
 
 pub use enums::*;
+pub use grouping::{Stage, ViolationCategory};
 pub use ids::{code_contains, Nik, Nip, RegionCode};
 pub use workflow::{next_actions, Action};
 

@@ -21,6 +21,10 @@ pub struct Model {
     pub province_code: String,
     pub regency_code: Option<String>,
     pub district_code: Option<String>,
+    /// The categories of the case's acts as a bit set
+    /// ([`crate::domain::ViolationCategory::bit`]), written with the
+    /// allegations at intake (they never change afterwards).
+    pub violation_categories: i32,
     pub occurred_on: Date,
     pub known_on: Date,
     pub received_on: Date,

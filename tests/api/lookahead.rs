@@ -38,6 +38,8 @@ async fn statistics_computes_only_the_selected_parts_and_counts() {
         assert_eq!(log.len(), 1, "{engine:?}: {log:?}");
         let sql = &log[0];
         assert!(!sql.contains("agency_decision") && !sql.contains("\"official\""), "{engine:?}: {sql}");
+        // ... and from the case's own category bit set, without the allegations.
+        assert!(!sql.contains("JOIN \"allegation\"") && sql.contains("violation_categories"), "{engine:?}: {sql}");
         let got = only["statistics"]["rows"].as_array().unwrap();
         assert_eq!(got.len(), rows.len());
         for (g, f) in got.iter().zip(&rows) {
@@ -203,5 +205,88 @@ async fn reference_fields_are_answered_from_the_registry() {
             let pair = format!("{}={}", a["code"].as_str().unwrap(), a["name"].as_str().unwrap());
             assert!(agencies.contains(&pair), "{engine:?}: {pair}");
         }
+    }
+}
+
+/// Cases by category from the case's bit set (no allegation join) give the
+/// same numbers as the allegation path, one-way and two-way, for every
+/// role that may read statistics.
+#[tokio::test]
+async fn category_counts_from_the_bit_set_equal_a_recount_over_the_allegations() {
+    for engine in engines() {
+        let app = TestApp::spawn_with(engine, |c| c.audit = false).await;
+        netra::seed::load_demo(&app.db).await.unwrap();
+        for agency in ["BAWASLU", "BAWASLU-16", "BKN"] {
+            for group_by in ["[VIOLATION_CATEGORY]", "[REGENCY, VIOLATION_CATEGORY]", "[VIOLATION_CATEGORY, STAGE]"] {
+                let fast =
+                    format!("{{ statistics(groupBy: {group_by}) {{ cells {{ row column counts {{ cases }} }} }} }}");
+                // Asking for allegations too takes the join with the allegations.
+                let slow = format!(
+                    "{{ statistics(groupBy: {group_by}) {{ cells {{ row column counts {{ cases allegations }} }} }} }}"
+                );
+                let (a, log) = run(&app, agency, &fast).await;
+                assert!(
+                    log.iter().all(|q| !q.contains("JOIN \"allegation\"")),
+                    "{engine:?} {agency} {group_by}: {log:?}"
+                );
+                let (b, log) = run(&app, agency, &slow).await;
+                assert!(log.iter().any(|q| q.contains("JOIN \"allegation\"")), "{engine:?}: {log:?}");
+                let cells = |v: &Value| -> Vec<(Value, Value, Value)> {
+                    v["statistics"]["cells"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| (c["row"].clone(), c["column"].clone(), c["counts"]["cases"].clone()))
+                        .collect()
+                };
+                assert_eq!(cells(&a), cells(&b), "{engine:?} {agency} {group_by}");
+                if agency != "BKN" {
+                    assert!(!cells(&a).is_empty(), "{engine:?} {agency}: the demo has cases there");
+                }
+            }
+        }
+    }
+}
+
+/// Every case's bit set equals the categories of its allegations, as
+/// written at intake (demo data, through the workflow's intake rows) and as
+/// the migration's backfill recomputes them; and the migration's frozen
+/// mapping is the domain's.
+#[tokio::test]
+async fn case_category_bit_sets_always_equal_a_recount() {
+    use netra::domain::{ViolationCategory, ViolationCode};
+    use sea_orm::{ConnectionTrait, Iterable};
+    for code in ViolationCode::iter() {
+        let frozen = migration::violation_categories::CATEGORIES
+            .iter()
+            .find(|(_, codes)| codes.contains(&code.as_str()))
+            .map(|(bit, _)| *bit);
+        assert_eq!(frozen, Some(ViolationCategory::of(code).bit()), "{code:?}");
+    }
+    for engine in engines() {
+        let app = TestApp::spawn_with(engine, |c| c.audit = false).await;
+        netra::seed::load_demo(&app.db).await.unwrap();
+        const BITS: &str =
+            r#"SELECT CAST(id AS TEXT) || ':' || CAST(violation_categories AS TEXT) FROM "case" ORDER BY id"#;
+        let written = app.strings(BITS).await;
+        assert!(written.len() > 10, "{engine:?}");
+        // The recount in Rust, from the allegation rows.
+        let pairs = app.strings("SELECT CAST(case_id AS TEXT) || ':' || violation_code FROM allegation").await;
+        let mut expected = std::collections::BTreeMap::<i64, i32>::new();
+        for w in &written {
+            expected.insert(w.split(':').next().unwrap().parse().unwrap(), 0);
+        }
+        for p in &pairs {
+            let (id, code) = p.split_once(':').unwrap();
+            let code = ViolationCode::iter().find(|c| c.as_str() == code).unwrap();
+            *expected.get_mut(&id.parse().unwrap()).unwrap() |= ViolationCategory::of(code).bit();
+        }
+        let expected: Vec<String> = expected.iter().map(|(id, m)| format!("{id}:{m}")).collect();
+        assert_eq!(written, expected, "{engine:?}: intake wrote the categories of the allegations");
+        assert!(expected.iter().any(|e| !e.ends_with(":0")), "{engine:?}: some categories");
+        // The backfill computes the same.
+        app.db.execute_unprepared(r#"UPDATE "case" SET violation_categories = 0"#).await.unwrap();
+        app.db.execute_unprepared(&migration::violation_categories::backfill()).await.unwrap();
+        assert_eq!(app.strings(BITS).await, expected, "{engine:?}: the migration's backfill");
     }
 }

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::{NewCase, NewEvidence};
-use crate::domain::{numbering, phase_of, Action, CaseSource, CaseState};
+use crate::domain::{numbering, phase_of, Action, CaseSource, CaseState, ViolationCategory};
 use crate::entity::{allegation, case, case_event, evidence, official, reporter};
 use crate::error::{AppError, AppResult};
 
@@ -110,6 +110,7 @@ pub fn intake_rows(input: &NewCase, by: &Intaker<'_>, subjects: &[official::Mode
         province_code: place.prefix(1).unwrap_or_default(),
         regency_code: place.prefix(2),
         district_code: place.prefix(3),
+        violation_categories: ViolationCategory::mask(input.allegations.iter().map(|a| a.violation)),
         occurred_on: input.occurred_on,
         known_on: input.known_on,
         received_on: by.received_on,

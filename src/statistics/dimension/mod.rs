@@ -3,15 +3,13 @@
 //! published breakdowns (BRIEF §9): the violation category (act type) and
 //! the pipeline stage. Pure: no database access here.
 
-mod grouping;
-
 use async_graphql::Enum;
 use sea_orm::Iterable;
 
 use crate::domain::{CaseSource, CaseState, PositionClass, Severity, SubjectKind, ViolationCode};
 use crate::error::{AppError, AppResult};
 
-pub use self::grouping::{Stage, ViolationCategory};
+pub use crate::domain::{Stage, ViolationCategory};
 
 /// A dimension of a breakdown. Case-level dimensions (region, source,
 /// state, stage, month) describe the case; allegation-level ones (violation,

@@ -162,8 +162,9 @@ async fn selected(
     let sel = &sel;
     let backend = db.get_database_backend();
     let dims = group_by.dims().to_vec();
-    let units = units(viewer, filter, as_of, &Needs::of(&dims, sel))?;
-    let keyed = keyed(backend, units, &dims, sel);
+    let needs = Needs::of(&dims, sel);
+    let units = units(viewer, filter, as_of, &needs)?;
+    let keyed = keyed(backend, units, &dims, sel, &needs);
     let limit = (MAX_CELLS + 1) as u64;
     let two_way = dims.len() == 2;
     let total = if sel.total {

@@ -4,7 +4,9 @@
 //! …)` statements. Built with sea-query, so one text runs on both engines.
 
 use chrono::{Duration, NaiveDate, NaiveTime};
-use sea_orm::sea_query::{Alias, CaseStatement, Expr, Func, JoinType, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, CaseStatement, Expr, Func, JoinType, Order, Query, SelectStatement, SimpleExpr, UnionType,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend};
 
 use super::{Counts, Selection};
@@ -29,6 +31,10 @@ pub(super) struct Needs {
     allegation: bool,
     official: bool,
     sanctions: bool,
+    /// The violation category from the case's own bit set: one row per
+    /// category of the case instead of one per allegation, when nothing else
+    /// needs the allegations (counting cases by category).
+    categories: bool,
 }
 
 impl Needs {
@@ -41,9 +47,27 @@ impl Needs {
             || sanctions
             || sel.wants(Measure::Allegations)
             || sel.wants(Measure::Officials)
-            || dim(|d| matches!(d, D::ViolationCode | D::ViolationCategory));
-        Self { allegation, official, sanctions }
+            || dim(|d| matches!(d, D::ViolationCode));
+        let by_category = dim(|d| matches!(d, D::ViolationCategory));
+        Self { allegation, official, sanctions, categories: by_category && !allegation }
     }
+}
+
+/// The violation categories as rows (`bit`, `category`), to join a case's
+/// bit set with.
+fn category_rows() -> SelectStatement {
+    let row = |c: ViolationCategory| {
+        Query::select()
+            .expr_as(Expr::cust(c.bit().to_string()), a("bit"))
+            .expr_as(Expr::cust(format!("'{}'", c.as_str())), a("category"))
+            .to_owned()
+    };
+    let mut all = ViolationCategory::ALL.iter().copied();
+    let mut q = row(all.next().unwrap_or(ViolationCategory::Other));
+    for c in all {
+        q.union(UnionType::All, row(c));
+    }
+    q
 }
 
 /// The counted units: one row per case × allegation × sanction (outer joins,
@@ -105,6 +129,7 @@ pub(super) fn units(
         .expr_as(state, a("state"))
         .expr_as(Expr::col((case::Entity, case::Column::ReceivedOn)), a("received_on"))
         .expr_as(al(allegation::Column::ViolationCode), a("violation_code"))
+        .expr_as(col(needs.categories, Expr::col((a("vc"), a("category"))).into()), a("violation_category"))
         .expr_as(of(official::Column::SubjectKind), a("subject_kind"))
         .expr_as(of(official::Column::PositionClass), a("position_class"))
         .expr_as(col(needs.sanctions, severity.into()), a("severity"))
@@ -114,6 +139,14 @@ pub(super) fn units(
             JoinType::LeftJoin,
             allegation::Entity,
             Expr::col((allegation::Entity, allegation::Column::CaseId)).equals((case::Entity, case::Column::Id)),
+        );
+    }
+    if needs.categories {
+        q.join_subquery(
+            JoinType::LeftJoin,
+            category_rows(),
+            a("vc"),
+            Expr::cust(r#"("case"."violation_categories" & "vc"."bit") <> 0"#),
         );
     }
     if needs.official {
@@ -157,7 +190,7 @@ pub(super) fn grouping<V: Copy, G: Copy + PartialEq>(
 }
 
 /// The key of `dim`, over the columns of the units layer `u`.
-pub(super) fn key(backend: DbBackend, dim: Dimension) -> SimpleExpr {
+pub(super) fn key(backend: DbBackend, dim: Dimension, needs: &Needs) -> SimpleExpr {
     use sea_orm::Iterable;
     let u = |c: &str| -> SimpleExpr { Expr::col((a("u"), a(c))).into() };
     match dim {
@@ -165,6 +198,7 @@ pub(super) fn key(backend: DbBackend, dim: Dimension) -> SimpleExpr {
         Dimension::Regency => u("regency_code"),
         Dimension::District => u("district_code"),
         Dimension::ViolationCode => u("violation_code"),
+        Dimension::ViolationCategory if needs.categories => u("violation_category"),
         Dimension::ViolationCategory => grouping(
             &u("violation_code"),
             ViolationCode::iter(),
@@ -194,10 +228,11 @@ pub(super) fn keyed(
     units: SelectStatement,
     dims: &[Dimension],
     sel: &Selection,
+    needs: &Needs,
 ) -> SelectStatement {
     let mut q = Query::select();
     for (i, &dim) in dims.iter().enumerate() {
-        q.expr_as(key(backend, dim), a(&format!("k{i}")));
+        q.expr_as(key(backend, dim, needs), a(&format!("k{i}")));
     }
     for (m, id) in MEASURE_IDS {
         if sel.wants(m) {

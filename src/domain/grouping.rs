@@ -1,9 +1,11 @@
 //! The two groupings netra adds to the vocabulary for the published
 //! breakdowns (BRIEF §9): the violation category (act type) and the
 //! pipeline stage, each a closed list of keys with labels and an exhaustive
-//! mapping from the act or the state.
+//! mapping from the act or the state. A case carries the categories of its
+//! acts as a bit set (`case.violation_categories`), so that counting cases
+//! by category needs no join with the allegations.
 
-use crate::domain::{CaseState, ViolationCode};
+use super::{CaseState, ViolationCode};
 
 /// Declares a grouping: a closed list of keys with a label each.
 macro_rules! grouping {
@@ -73,6 +75,18 @@ impl ViolationCategory {
             V::Other => Self::Other,
         }
     }
+
+    /// The category's bit in `case.violation_categories`: its position in
+    /// [`Self::ALL`]. Stored data depends on it: new categories go last.
+    pub fn bit(self) -> i32 {
+        let position = Self::ALL.iter().position(|c| *c == self).unwrap_or_default();
+        1 << position
+    }
+
+    /// The bit set of the categories of `codes` (0 for none).
+    pub fn mask(codes: impl IntoIterator<Item = ViolationCode>) -> i32 {
+        codes.into_iter().fold(0, |m, c| m | Self::of(c).bit())
+    }
 }
 
 grouping! {
@@ -114,5 +128,29 @@ impl Stage {
             S::CriminalProcess => Self::Criminal,
             S::Closed => Self::Closed,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::Iterable;
+
+    use super::*;
+
+    #[test]
+    fn each_category_has_its_own_bit_and_a_mask_is_their_union() {
+        let bits: Vec<i32> = ViolationCategory::ALL.iter().map(|c| c.bit()).collect();
+        for (i, b) in bits.iter().enumerate() {
+            assert_eq!(b.count_ones(), 1);
+            assert!(bits[..i].iter().all(|o| o != b), "{bits:?}");
+        }
+        assert_eq!(ViolationCategory::mask([]), 0);
+        let two = [ViolationCode::EthSocmedPre, ViolationCode::StateFacilities, ViolationCode::DisSocmedCampaign];
+        assert_eq!(
+            ViolationCategory::mask(two),
+            ViolationCategory::SocialMedia.bit() | ViolationCategory::AbuseOfOffice.bit()
+        );
+        let all = ViolationCategory::mask(ViolationCode::iter());
+        assert_eq!(all.count_ones() as usize, ViolationCategory::ALL.len());
     }
 }
