@@ -279,6 +279,7 @@ impl TestApp {
             Some(auth) => AppState::with_authenticator(db.clone(), config, auth),
             None => AppState::new(db.clone(), config),
         };
+        registry_loaded(&state).await;
         let router = router(state);
         Self { engine, router, db, issuer, statements, statement_log, url, _cleanup: cleanup }
     }
@@ -289,7 +290,9 @@ impl TestApp {
         let db = netra::db::connect(&self.url).await.unwrap();
         let mut config = Config::for_database(self.url.clone());
         config.dev_secret = Some(SecretString::from(SECRET));
-        (router(AppState::new(db.clone(), config)), db)
+        let state = AppState::new(db.clone(), config);
+        registry_loaded(&state).await;
+        (router(state), db)
     }
 
     /// A migrated app with the demo data on `engine`.
@@ -383,4 +386,22 @@ pub fn numbers(data: &Value) -> Vec<String> {
         .collect();
     out.sort();
     out
+}
+
+/// Waits for the first load of `state`'s agency registry (at most 30 s), so
+/// that a test's first request is not answered "not loaded yet" when the
+/// machine is busy: serving waits only 1 s for it.
+pub async fn registry_loaded(state: &AppState) {
+    assert!(wait_for_registry(state).await, "the agency registry did not load within 30 s");
+}
+
+/// Whether `state`'s registry loaded within 30 s (a test may cut its database).
+pub async fn wait_for_registry(state: &AppState) -> bool {
+    for _ in 0..1500 {
+        if state.registry.is_loaded() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
 }

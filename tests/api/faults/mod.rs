@@ -37,12 +37,7 @@ pub async fn state_for(url: &str, adjust: impl FnOnce(&mut Config)) -> AppState 
     config.dev_secret = Some(SecretString::from(SECRET));
     adjust(&mut config);
     let state = AppState::new(db, config);
-    for _ in 0..50 {
-        if state.registry.is_loaded() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crate::helpers::wait_for_registry(&state).await;
     state
 }
 
