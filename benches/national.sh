@@ -169,11 +169,12 @@ call() { # $1 = op; prints the body
 check() { # the answer must carry data and no error, or the numbers mean nothing
     call "$1" | python3 -c 'import json, sys; r = json.load(sys.stdin); sys.exit("bad answer: %s" % str(r)[:400] if "errors" in r or not r.get("data") else 0)'
 }
-# Statements netra sent, from pg_stat_statements, without the registry's
-# version poll, the audit writer's statements when asked, and our own.
+# Statements netra sent, from pg_stat_statements, without the background
+# polls (registry version, webhook scheduler), the audit writer's statements
+# when asked, and our own.
 statements() {
     psqlb -Atc "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-        WHERE d.datname = '$DB' AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%registry_version%'
+        WHERE d.datname = '$DB' AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%registry_version%' AND query NOT LIKE '%webhook%'
           AND query NOT LIKE 'LISTEN%' $1"
 }
 
