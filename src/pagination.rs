@@ -152,6 +152,19 @@ impl<C: DeserializeOwned> PageRequest<C> {
         let before = before.map(|raw| decode_cursor_of("before", raw)).transpose()?;
         Ok(Self { size, after, before, direction, counting: true })
     }
+
+    /// The page a connection field of `ctx` asks for: [`Self::parse_args`],
+    /// counting only when `totalCount` is selected ([`total_selected`]).
+    pub fn requested(
+        ctx: &async_graphql::Context<'_>,
+        max: u32,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Self, AppError> {
+        Ok(Self::parse_args(first, after.as_deref(), last, before.as_deref(), max)?.counting(total_selected(ctx)))
+    }
 }
 
 impl<C> PageRequest<C> {

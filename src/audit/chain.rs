@@ -67,51 +67,34 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// trusted document.
 pub fn event_hash(event: &audit_event::Model, cases: &BTreeSet<(String, i64)>) -> String {
     let cases: Vec<serde_json::Value> = cases.iter().map(|(access, id)| json!([access, id])).collect();
+    let form = if event.document_id.is_some() { "netra-audit-v2" } else { "netra-audit-v1" };
+    let mut canonical = vec![
+        json!(form),
+        json!(event.id),
+        json!(canonical_time(event.occurred_at)),
+        json!(event.kind),
+        json!(event.issuer),
+        json!(event.subject),
+        json!(event.agency_id),
+        json!(event.agency_code),
+        json!(event.request_id),
+        json!(event.operation_type),
+        json!(event.operation_name),
+        json!(event.root_fields),
+        json!(event.query_hash),
+    ];
+    // v2 only: the trusted document right after the query's hash.
     if let Some(document_id) = &event.document_id {
-        let canonical = json!([
-            "netra-audit-v2",
-            event.id,
-            canonical_time(event.occurred_at),
-            event.kind,
-            event.issuer,
-            event.subject,
-            event.agency_id,
-            event.agency_code,
-            event.request_id,
-            event.operation_type,
-            event.operation_name,
-            event.root_fields,
-            event.query_hash,
-            document_id,
-            event.variables,
-            event.details,
-            event.outcome,
-            cases,
-            event.prev_hash,
-        ]);
-        return sha256_hex(canonical.to_string().as_bytes());
+        canonical.push(json!(document_id));
     }
-    let canonical = json!([
-        "netra-audit-v1",
-        event.id,
-        canonical_time(event.occurred_at),
-        event.kind,
-        event.issuer,
-        event.subject,
-        event.agency_id,
-        event.agency_code,
-        event.request_id,
-        event.operation_type,
-        event.operation_name,
-        event.root_fields,
-        event.query_hash,
-        event.variables,
-        event.details,
-        event.outcome,
-        cases,
-        event.prev_hash,
+    canonical.extend([
+        json!(event.variables),
+        json!(event.details),
+        json!(event.outcome),
+        json!(cases),
+        json!(event.prev_hash),
     ]);
-    sha256_hex(canonical.to_string().as_bytes())
+    sha256_hex(serde_json::Value::Array(canonical).to_string().as_bytes())
 }
 
 /// RFC 3339, UTC, six fractional digits, `Z`.

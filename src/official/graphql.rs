@@ -130,15 +130,9 @@ impl OfficialQuery {
         >,
         #[graphql(desc = "The `startCursor` of the next page: the page before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Official, ConnectionTotals>> {
-        let page = PageRequest::<OfficialCursor>::parse_args(
-            first,
-            after.as_deref(),
-            last,
-            before.as_deref(),
-            ctx.config().max_page_size,
-        )
-        .gql()?
-        .counting(crate::pagination::total_selected(ctx));
+        let page =
+            PageRequest::<OfficialCursor>::requested(ctx, ctx.config().max_page_size, first, after, last, before)
+                .gql()?;
         let input = filter.unwrap_or_default();
         let filter = OfficialFilter {
             name: input.name,
