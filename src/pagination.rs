@@ -159,11 +159,11 @@ impl<C: DeserializeOwned> PageRequest<C> {
         ctx: &async_graphql::Context<'_>,
         max: u32,
         first: Option<i32>,
-        after: Option<String>,
+        after: Option<&str>,
         last: Option<i32>,
-        before: Option<String>,
+        before: Option<&str>,
     ) -> Result<Self, AppError> {
-        Ok(Self::parse_args(first, after.as_deref(), last, before.as_deref(), max)?.counting(total_selected(ctx)))
+        Ok(Self::parse_args(first, after, last, before, max)?.counting(total_selected(ctx)))
     }
 }
 

@@ -282,8 +282,15 @@ impl CaseQuery {
         >,
         #[graphql(desc = "The `startCursor` of the next page: the page before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Case, ConnectionTotals>> {
-        let page =
-            PageRequest::<CaseCursor>::requested(ctx, ctx.config().max_page_size, first, after, last, before).gql()?;
+        let page = PageRequest::<CaseCursor>::requested(
+            ctx,
+            ctx.config().max_page_size,
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+        )
+        .gql()?;
         let filter = filter.unwrap_or_default().resolve(ctx).await.gql()?;
         let order = CaseOrdering::from(order_by.unwrap_or_default());
         let result = service::cases(ctx.db(), ctx.viewer(), &filter, order, &page).await.gql()?;
@@ -306,7 +313,15 @@ impl CaseQuery {
         >,
         #[graphql(desc = "The `startCursor` of the next page: the page before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Forwarding, ConnectionTotals>> {
-        let page = PageRequest::<i64>::requested(ctx, ctx.config().max_page_size, first, after, last, before).gql()?;
+        let page = PageRequest::<i64>::requested(
+            ctx,
+            ctx.config().max_page_size,
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+        )
+        .gql()?;
         let result = service::overdue_forwardings(ctx.db(), ctx.viewer(), ctx.today(), &page).await.gql()?;
         Ok(result.map(Peered::all).into_connection(|m| (encode_cursor(&m.this.id), Forwarding(m))))
     }

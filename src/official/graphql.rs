@@ -130,9 +130,15 @@ impl OfficialQuery {
         >,
         #[graphql(desc = "The `startCursor` of the next page: the page before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Official, ConnectionTotals>> {
-        let page =
-            PageRequest::<OfficialCursor>::requested(ctx, ctx.config().max_page_size, first, after, last, before)
-                .gql()?;
+        let page = PageRequest::<OfficialCursor>::requested(
+            ctx,
+            ctx.config().max_page_size,
+            first,
+            after.as_deref(),
+            last,
+            before.as_deref(),
+        )
+        .gql()?;
         let input = filter.unwrap_or_default();
         let filter = OfficialFilter {
             name: input.name,
