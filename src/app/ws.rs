@@ -166,15 +166,11 @@ impl TrustedExecutor {
             extensions: Some(extensions),
             ..Params::default()
         };
-        match self.trusted.resolve(params) {
-            Ok(resolved) => {
-                request.query = resolved.params.query.unwrap_or_default();
-                request.extensions.0.remove("persistedQuery");
-                request.extensions.0.remove("documentId");
-                Ok(request)
-            }
-            Err(refused) => Err(refused),
-        }
+        let resolved = self.trusted.resolve(params)?;
+        request.query = resolved.params.query.unwrap_or_default();
+        request.extensions.0.remove("persistedQuery");
+        request.extensions.0.remove("documentId");
+        Ok(request)
     }
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
 use crate::domain::{CaseSource, CaseState, RegionCode, SubjectKind, ViolationCode};
-use crate::entity::{agency, agency_decision, allegation, case, forwarding, official};
+use crate::entity::{agency_decision, allegation, case, forwarding, official};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
 use crate::policy;
@@ -207,9 +207,7 @@ pub async fn agency_id_by_code(
     if let Some(a) = registry.and_then(|r| r.agency(code)) {
         return Ok(a.id);
     }
-    agency::Entity::find()
-        .filter(agency::Column::Code.eq(code))
-        .one(db)
+    crate::reference::service::agency_by_code(db, code)
         .await?
         .map(|a| a.id)
         .ok_or_else(|| AppError::invalid(arg, format!("no agency has the code {code:?}")))
