@@ -58,7 +58,7 @@ if ! pg_lsclusters -h | awk '{print $1"/"$2}' | grep -qx "$VER/$CLUSTER"; then
         -o "shared_preload_libraries=pg_stat_statements,auto_explain" \
         -o pg_stat_statements.max=10000 -o pg_stat_statements.track=top \
         -o shared_buffers=1GB -o work_mem=16MB -o effective_cache_size=4GB \
-        -o max_connections=100 -o "listen_addresses='127.0.0.1'" \
+        -o max_connections=100 -o listen_addresses=127.0.0.1 \
         -o synchronous_commit=on -o random_page_cost=1.1 \
         -- --auth-local=trust --auth-host=trust >/dev/null
 fi
