@@ -34,6 +34,7 @@ use crate::auth::Principal;
 use crate::config::Introspection;
 use crate::error::{AppError, AppResult};
 use crate::graphql::batch::Loaders;
+use crate::graphql::guard::Checked;
 use crate::graphql::protocol::{self, MediaType, Rejection};
 use crate::graphql::RequestViewer;
 use crate::idempotency::{self, Begin, Claim};
@@ -288,19 +289,36 @@ async fn execute(
     let request_id = meta.request_id.as_ref().and_then(|v| v.to_str().ok());
     let audit = state.audit.begin(viewer.clone(), || RequestMeta::of(&req, request_id).document(meta.document_id));
     let collector = audit.collector();
-    let mut req = req.data(RequestViewer(viewer)).data(loaders).data(audit.collector()).data(state.limits.clone());
-    let introspection_allowed = match state.config.introspection {
-        Introspection::All => true,
-        Introspection::Authenticated => !anonymous,
-        Introspection::Off => false,
-    };
-    if !introspection_allowed {
-        req = req.disable_introspection();
-    }
-    let schema = if anonymous { &state.anonymous_schema } else { &state.schema };
     let (query, operation_name) = (req.query.clone(), req.operation_name.clone());
-    // The write transactions of the mutation mark the claim as theirs (`idempotency::hold`).
-    let mut resp = with_codes(idempotency::CURRENT.scope(claim.clone(), schema.execute(req)).await);
+    let checked = state.guard.check(req, viewer.as_ref());
+    let only_operation = match &checked {
+        Ok(c) => c.only_operation.as_deref(),
+        Err(refused) => refused.only_operation.as_deref(),
+    };
+    collector.named_operation(only_operation);
+    let resp = match checked {
+        Err(refused) => refused.response,
+        Ok(Checked { request, after, .. }) => {
+            let mut req =
+                request.data(RequestViewer(viewer)).data(loaders).data(audit.collector()).data(state.limits.clone());
+            let introspection_allowed = match state.config.introspection {
+                Introspection::All => true,
+                Introspection::Authenticated => !anonymous,
+                Introspection::Off => false,
+            };
+            if !introspection_allowed {
+                req = req.disable_introspection();
+            }
+            let schema = if anonymous { &state.anonymous_schema } else { &state.schema };
+            // The write transactions of the mutation mark the claim as theirs (`idempotency::hold`).
+            let resp = after.restore(idempotency::CURRENT.scope(claim.clone(), schema.execute(req)).await);
+            if let Some(roots) = after.ran(&resp) {
+                collector.ran(&roots.fields, roots.mutation);
+            }
+            resp
+        }
+    };
+    let mut resp = with_codes(resp);
     crate::graphql::order::restore(&mut resp.data, &query, operation_name.as_deref());
     let committed = collector.committed_writes();
     if resp.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&"RATE_LIMITED".into())) {

@@ -21,6 +21,7 @@ use crate::auth::{Authenticator, DevIssuer};
 use crate::change::delivery::Deliveries;
 use crate::change::hub::Hub;
 use crate::config::Config;
+use crate::graphql::guard::RequestGuard;
 use crate::graphql::trusted::TrustedDocuments;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimits;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub schema: AppSchema,
     /// The same schema without suggestions, for anonymous callers.
     pub anonymous_schema: AppSchema,
+    /// The checks every request passes before the schema runs it.
+    pub guard: Arc<RequestGuard>,
     /// Token verification.
     pub auth: Authenticator,
     /// The group-commit writer of request audit events.
@@ -96,6 +99,7 @@ impl AppState {
         let config = Arc::new(config);
         let schema = schema::build_schema(db.clone(), config.clone());
         let anonymous_schema = schema::build_anonymous_schema(db.clone(), config.clone());
+        let guard = Arc::new(schema::guard(&config));
         let metrics = Arc::new(Metrics::new());
         let acquire = Duration::from_millis(config.db_acquire_timeout_ms);
         let audit_db = crate::db::audit_pool(&db, &config.database_url, acquire);
@@ -113,6 +117,7 @@ impl AppState {
             config,
             schema,
             anonymous_schema,
+            guard,
             auth,
             audit,
             registry,

@@ -150,6 +150,7 @@ async fn init(
 struct TrustedExecutor {
     schema: super::schema::AppSchema,
     trusted: Arc<TrustedDocuments>,
+    guard: Arc<crate::graphql::guard::RequestGuard>,
 }
 
 impl TrustedExecutor {
@@ -181,11 +182,29 @@ fn refusal(refused: Rejection) -> async_graphql::Response {
     async_graphql::Response::from_errors(vec![err])
 }
 
+impl TrustedExecutor {
+    /// The request checked by the request guard for `viewer`, as over HTTP.
+    fn check(
+        &self,
+        request: async_graphql::Request,
+        viewer: Option<&Principal>,
+    ) -> Result<crate::graphql::guard::Checked, async_graphql::Response> {
+        let request = self.resolve(request).map_err(refusal)?;
+        self.guard.check(request, viewer).map_err(|refused| refused.response)
+    }
+}
+
+/// The caller in a connection's (or request's) data.
+fn viewer_in(data: Option<&Data>) -> Option<&Principal> {
+    data?.get(&std::any::TypeId::of::<RequestViewer>())?.downcast_ref::<RequestViewer>()?.0.as_ref()
+}
+
 impl async_graphql::Executor for TrustedExecutor {
     async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        match self.resolve(request) {
-            Ok(request) => self.schema.execute(request).await,
-            Err(refused) => refusal(refused),
+        let viewer = viewer_in(Some(&request.data)).cloned();
+        match self.check(request, viewer.as_ref()) {
+            Ok(checked) => checked.after.restore(self.schema.execute(checked.request).await),
+            Err(refused) => refused,
         }
     }
 
@@ -194,9 +213,15 @@ impl async_graphql::Executor for TrustedExecutor {
         request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
-        match self.resolve(request) {
-            Ok(request) => async_graphql::Executor::execute_stream(&self.schema, request, session_data),
-            Err(refused) => futures_util::stream::once(async move { refusal(refused) }).boxed(),
+        let viewer = viewer_in(session_data.as_deref()).cloned();
+        match self.check(request, viewer.as_ref()) {
+            Ok(checked) => {
+                let after = checked.after;
+                async_graphql::Executor::execute_stream(&self.schema, checked.request, session_data)
+                    .map(move |resp| after.restore(resp))
+                    .boxed()
+            }
+            Err(refused) => futures_util::stream::once(async move { refused }).boxed(),
         }
     }
 }
@@ -213,7 +238,8 @@ async fn serve(state: AppState, socket: WebSocket, protocol: WebSocketProtocols)
     });
     let verdict = Arc::new(Mutex::new(Verdict::default()));
     let (st, v) = (state.clone(), verdict.clone());
-    let executor = TrustedExecutor { schema: state.schema.clone(), trusted: state.trusted.clone() };
+    let executor =
+        TrustedExecutor { schema: state.schema.clone(), trusted: state.trusted.clone(), guard: state.guard.clone() };
     let mut messages = GqlWebSocket::new(executor, input, protocol)
         .on_connection_init(move |payload| init(st, v, payload))
         .keepalive_timeout(KEEPALIVE);

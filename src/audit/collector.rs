@@ -1,18 +1,15 @@
 //! The request-scoped side of the audit trail: what the current request is
 //! (id, query hash, redacted variables), which root fields it resolved, and
 //! which cases' reporter identity or evidence it returned. The handler puts
-//! an [`AuditCollector`] into the request data; [`AuditExtension`] records
-//! the root fields; the `Case.reporter` and `Case.evidence` resolvers call
-//! [`note_reporter`] and [`note_evidence`]. No I/O here.
+//! an [`AuditCollector`] into the request data and tells it the document's
+//! operation name and, once the operation ran, its root fields (read off the
+//! document by the request guard); the `Case.reporter` and `Case.evidence`
+//! resolvers call [`note_reporter`] and [`note_evidence`]. No I/O here.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, ResolveInfo,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Context, ServerResult, Value, Variables};
+use async_graphql::{Context, Value};
 
 use super::{is_public_root_field, now, redact, Actor, AuditEntry, CaseAccess, EventKind, OperationType, Outcome};
 use crate::auth::Principal;
@@ -94,9 +91,17 @@ impl AuditCollector {
         self.seen().cases.insert((CaseAccess::Evidence, case_id));
     }
 
-    fn root_field(&self, name: &str, mutation: bool) {
+    /// Records the name of the document's only operation (when the client
+    /// sent no `operationName`, the event names the operation by it).
+    pub fn named_operation(&self, name: Option<&str>) {
+        self.seen().named_operation = name.map(|n| redact::clip(n, 200));
+    }
+
+    /// Records that the operation ran, with root fields `fields`; not
+    /// called for a request refused before it ran.
+    pub fn ran(&self, fields: &[String], mutation: bool) {
         let mut seen = self.seen();
-        seen.root_fields.insert(name.to_owned());
+        seen.root_fields.extend(fields.iter().cloned());
         seen.mutation |= mutation;
     }
 
@@ -210,51 +215,4 @@ pub fn write_entry(ctx: &Context<'_>, action: &str) -> AppResult<WriteScope> {
         entry.variables.clone_from(&meta.variables);
     }
     Ok(WriteScope { entry, collector })
-}
-
-/// Records into the request's [`AuditCollector`] which root fields ran and
-/// the operation's name when the document names its only operation.
-pub struct AuditExtension;
-
-impl ExtensionFactory for AuditExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AuditHooks)
-    }
-}
-
-struct AuditHooks;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for AuditHooks {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        if let Some(c) = ctx.data_opt::<Arc<AuditCollector>>() {
-            let mut names = doc.operations.iter().map(|(name, _)| name);
-            if let (Some(Some(only)), None) = (names.next(), names.next()) {
-                c.seen().named_operation = Some(redact::clip(only.as_str(), 200));
-            }
-        }
-        Ok(doc)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if info.path_node.parent.is_none() {
-            if let Some(c) = ctx.data_opt::<Arc<AuditCollector>>() {
-                let mutation = ctx.schema_env.registry.mutation_type.as_deref() == Some(info.parent_type);
-                c.root_field(info.name, mutation);
-            }
-        }
-        next.run(ctx, info).await
-    }
 }

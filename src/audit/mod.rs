@@ -41,9 +41,7 @@ use sea_orm::DatabaseTransaction;
 use crate::auth::Principal;
 use crate::error::AppResult;
 
-pub use collector::{
-    note_evidence, note_reporter, write_entry, AuditCollector, AuditExtension, RequestMeta, WriteScope,
-};
+pub use collector::{note_evidence, note_reporter, write_entry, AuditCollector, RequestMeta, WriteScope};
 pub use writer::AuditWriter;
 
 /// Root fields that answer public data only; a request that resolves nothing

@@ -9,12 +9,9 @@
 //! … } }` multiplies), while `ofType` chains only grow linearly. Checks only
 //! the parsed document; no data is read here.
 
-use std::collections::HashSet;
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensions, Pos, ServerError, ServerResult, Variables};
+use async_graphql::{ErrorExtensions, Pos, ServerError, ServerResult};
+use std::collections::HashSet;
 
 use crate::error::AppError;
 
@@ -35,17 +32,6 @@ pub struct DepthLimits {
     /// (`NETRA_MAX_INTROSPECTION_DEPTH`).
     pub max_introspection_depth: usize,
 }
-
-/// The extension factory installed on the schema.
-pub struct DepthLimit(pub DepthLimits);
-
-impl ExtensionFactory for DepthLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DepthExtension(self.0))
-    }
-}
-
-struct DepthExtension(DepthLimits);
 
 fn too_deep(message: &str, pos: Pos) -> ServerError {
     AppError::invalid("query", message).extend().into_server_error(pos)
@@ -119,19 +105,4 @@ pub fn check(doc: &ExecutableDocument, limits: DepthLimits) -> ServerResult<()> 
         walk.selection_set(&op.node.selection_set.node, 1, None)?;
     }
     Ok(())
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for DepthExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        check(&doc, self.0)?;
-        Ok(doc)
-    }
 }

@@ -8,18 +8,19 @@
 //! (`shape`).
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextValidation,
+use async_graphql::parser::types::{
+    Directive, DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{ErrorExtensions, Pos, Request, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{
+    ErrorExtensions, InputType, Pos, Positioned, Request, Response, SchemaEnv, ServerError, ServerResult, Variables,
+};
 
+use super::depth::DepthLimits;
 use super::shape::{expanded_selections, hide_types, restore_names, VisibleTypes, MAX_EXPANDED_SELECTIONS};
 use super::suggest::unknown_field;
-use super::RequestViewer;
+use crate::auth::Principal;
 use crate::error::AppError;
 use crate::policy::{field_visible, Field};
 
@@ -32,30 +33,251 @@ pub struct ShapeLimits {
     pub max_root_fields: usize,
 }
 
-/// The extension factory installed on the schema.
+/// The checks every request passes before async-graphql runs it, over the
+/// schema's type registry: the fragment expansion bound, the role-scoped
+/// schema, the alias, root-field and directive limits, the argument bounds
+/// (`input`) and the depth limit (`depth`). It also reads off the document
+/// what the audit trail records of it (`Checked::roots`).
+///
+/// It runs beside async-graphql rather than as one of its extensions on
+/// purpose: with any extension installed, async-graphql wraps the resolution
+/// of every field and every list item in a boxed hook per extension, and
+/// those hooks were the largest share of netra's own CPU on a page of 50
+/// cases (docs/performance.md).
 pub struct RequestGuard {
     limits: ShapeLimits,
-    types: Arc<VisibleTypes>,
+    depth: DepthLimits,
+    types: VisibleTypes,
+    /// The schema's environment (its registry), as the schema has it.
+    env: SchemaEnv,
+}
+
+/// async-graphql's own bound on selection-set nesting (its default, which
+/// netra keeps): a deeper document is refused by async-graphql before
+/// anything walks it, so the guard leaves such a document to it.
+const RECURSION_LIMIT: usize = 32;
+
+/// A request the guard let through, ready for async-graphql.
+pub struct Checked {
+    /// The request, its parsed document attached (parsed once).
+    pub request: Request,
+    /// What to do with its response.
+    pub after: After,
+    /// The name of the document's only operation, if it has one and names it.
+    pub only_operation: Option<String>,
+}
+
+/// What the guard learnt of a request that its response needs.
+pub struct After {
+    /// Type names the document had renamed (`shape::hide_types`).
+    renamed: Vec<(String, String)>,
+    /// What will run, when the guard could tell (a document that does not
+    /// parse, names no runnable operation or nests too deep is refused by
+    /// async-graphql itself).
+    pub roots: Option<Roots>,
+}
+
+impl Checked {
+    fn untouched(request: Request) -> Self {
+        Self { request, after: After { renamed: Vec::new(), roots: None }, only_operation: None }
+    }
+}
+
+impl After {
+    /// `resp` with the real names of renamed types back in the messages of
+    /// its request errors (validation names the placeholder).
+    pub fn restore(&self, mut resp: Response) -> Response {
+        if !self.renamed.is_empty() && super::protocol::is_request_error(&resp) {
+            for e in &mut resp.errors {
+                e.message = restore_names(&e.message, &self.renamed);
+            }
+        }
+        resp
+    }
+
+    /// The root fields that ran, given the response: none when it is a
+    /// request error (the operation never started).
+    pub fn ran(&self, resp: &Response) -> Option<&Roots> {
+        self.roots.as_ref().filter(|_| !super::protocol::is_request_error(resp))
+    }
+}
+
+/// A request the guard refused.
+pub struct Refused {
+    /// The refusal: a request error (no data, no path).
+    pub response: Response,
+    /// The name of the document's only operation, as in [`Checked`].
+    pub only_operation: Option<String>,
+}
+
+/// The root fields of the operation a request runs.
+#[derive(Debug, Clone, Default)]
+pub struct Roots {
+    /// Field names (not aliases), in document order, `@skip`/`@include` applied.
+    pub fields: Vec<String>,
+    /// Whether the operation is a mutation.
+    pub mutation: bool,
 }
 
 impl RequestGuard {
-    /// A guard with `limits`.
-    pub fn new(limits: ShapeLimits) -> Self {
-        Self { limits, types: Arc::default() }
+    /// A guard with `limits` and `depth` over the registry of `env`.
+    pub fn new(env: SchemaEnv, limits: ShapeLimits, depth: DepthLimits) -> Self {
+        Self { limits, depth, types: VisibleTypes::default(), env }
+    }
+
+    /// Checks `request` of `viewer`: the request to run, or the response
+    /// that refuses it (a request error: no data, no path).
+    pub fn check(&self, mut request: Request, viewer: Option<&Principal>) -> Result<Checked, Refused> {
+        // A document that does not parse is refused by async-graphql with its own error.
+        let Ok(mut doc) = async_graphql::parser::parse_query(&request.query) else {
+            return Ok(Checked::untouched(request));
+        };
+        let only_operation = {
+            let mut names = doc.operations.iter().map(|(name, _)| name);
+            match (names.next(), names.next()) {
+                (Some(Some(only)), None) => Some(only.to_string()),
+                _ => None,
+            }
+        };
+        let refuse = |e: ServerError| Refused {
+            response: Response::from_errors(vec![e]),
+            only_operation: only_operation.clone(),
+        };
+        let expanded = expanded_selections(&doc);
+        if expanded > MAX_EXPANDED_SELECTIONS {
+            return Err(refuse(reject(
+                format!(
+                    "the document expands to {expanded} field selections through its fragments; \
+                     at most {MAX_EXPANDED_SELECTIONS} are allowed"
+                ),
+                Pos::default(),
+            )));
+        }
+        if nests_deeper(&doc, RECURSION_LIMIT) {
+            return Ok(Checked { only_operation, ..Checked::untouched(request) });
+        }
+        let registry = &self.env.registry;
+        // Types the caller's schema lacks become unknown types for validation.
+        let renamed = hide_types(&mut doc, registry, &self.types.of(registry, viewer));
+        self.shape(&doc, &request.variables, viewer).map_err(refuse)?;
+        super::depth::check(&doc, self.depth).map_err(refuse)?;
+        let roots = roots(&doc, request.operation_name.as_deref(), &request.variables);
+        request.set_parsed_query(doc);
+        Ok(Checked { request, after: After { renamed, roots }, only_operation })
+    }
+
+    /// The role-scoped schema, the alias and root-field limits and the argument bounds.
+    fn shape(&self, doc: &ExecutableDocument, variables: &Variables, viewer: Option<&Principal>) -> ServerResult<()> {
+        let registry = &self.env.registry;
+        let mut walk = Walk { registry, doc, viewer, aliases: 0, fragments_seen: HashSet::new() };
+        for (_, op) in doc.operations.iter() {
+            let root = match op.node.ty {
+                OperationType::Query => registry.query_type.clone(),
+                OperationType::Mutation => registry.mutation_type.clone().unwrap_or_default(),
+                OperationType::Subscription => registry.subscription_type.clone().unwrap_or_default(),
+            };
+            let roots = op.node.selection_set.node.items.len();
+            if roots > self.limits.max_root_fields {
+                return Err(reject(
+                    format!(
+                        "{roots} root fields in one operation; at most {} are allowed",
+                        self.limits.max_root_fields
+                    ),
+                    op.pos,
+                ));
+            }
+            walk.selection_set(&root, &op.node.selection_set.node)?;
+        }
+        if walk.aliases > self.limits.max_aliases {
+            return Err(reject(
+                format!("{} aliases in one request; at most {} are allowed", walk.aliases, self.limits.max_aliases),
+                Pos::default(),
+            ));
+        }
+        super::input::check_document(doc, variables).map_err(|e| e.extend().into_server_error(Pos::default()))
     }
 }
 
-impl ExtensionFactory for RequestGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardExtension { limits: self.limits, types: self.types.clone(), renamed: Mutex::default() })
+/// Whether a selection set of `doc` nests deeper than `max`, counted as
+/// async-graphql counts it (fields with selections, fragment spreads and
+/// inline fragments each add one). The walk stops at `max + 1`.
+fn nests_deeper(doc: &ExecutableDocument, max: usize) -> bool {
+    fn set(doc: &ExecutableDocument, s: &SelectionSet, depth: usize, max: usize) -> bool {
+        if depth > max {
+            return true;
+        }
+        s.items.iter().any(|sel| match &sel.node {
+            Selection::Field(f) => {
+                !f.node.selection_set.node.items.is_empty() && set(doc, &f.node.selection_set.node, depth + 1, max)
+            }
+            Selection::FragmentSpread(spread) => doc
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .is_some_and(|frag| set(doc, &frag.node.selection_set.node, depth + 1, max)),
+            Selection::InlineFragment(frag) => set(doc, &frag.node.selection_set.node, depth + 1, max),
+        })
+    }
+    doc.operations.iter().any(|(_, op)| set(doc, &op.node.selection_set.node, 0, max))
+}
+
+/// The root fields of the operation `operation_name` picks, as async-graphql
+/// picks it; `None` when it picks none (async-graphql refuses the request).
+fn roots(doc: &ExecutableDocument, operation_name: Option<&str>, variables: &Variables) -> Option<Roots> {
+    let op = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), None) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name)?,
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next()?,
+        _ => return None,
+    };
+    let mut out = Roots { fields: Vec::new(), mutation: op.node.ty == OperationType::Mutation };
+    root_fields(doc, &op.node.selection_set.node, variables, &mut out.fields, &mut HashSet::new());
+    Some(out)
+}
+
+fn root_fields(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    variables: &Variables,
+    out: &mut Vec<String>,
+    spread: &mut HashSet<String>,
+) {
+    for sel in &set.items {
+        if skipped(sel.node.directives(), variables) {
+            continue;
+        }
+        match &sel.node {
+            // `__typename` is answered without a resolver.
+            Selection::Field(f) if f.node.name.node == "__typename" => {}
+            Selection::Field(f) => out.push(f.node.name.node.to_string()),
+            Selection::InlineFragment(frag) => root_fields(doc, &frag.node.selection_set.node, variables, out, spread),
+            Selection::FragmentSpread(s) => {
+                let name = &s.node.fragment_name.node;
+                if spread.insert(name.to_string()) {
+                    if let Some(frag) = doc.fragments.get(name) {
+                        root_fields(doc, &frag.node.selection_set.node, variables, out, spread);
+                    }
+                }
+            }
+        }
     }
 }
 
-struct GuardExtension {
-    limits: ShapeLimits,
-    types: Arc<VisibleTypes>,
-    /// The type names this request's document had renamed (`shape::hide_types`).
-    renamed: Mutex<Vec<(String, String)>>,
+/// Whether `@skip` / `@include` leave a selection out, evaluated as
+/// async-graphql evaluates them.
+fn skipped(directives: &[Positioned<Directive>], variables: &Variables) -> bool {
+    directives.iter().any(|d| {
+        let include = match d.node.name.node.as_str() {
+            "skip" => false,
+            "include" => true,
+            _ => return false,
+        };
+        d.node.get_argument("if").is_some_and(|cond| {
+            let value =
+                cond.node.clone().into_const_with(|name| variables.get(&name).cloned().ok_or(())).unwrap_or_default();
+            let value: bool = InputType::parse(Some(value)).unwrap_or_default();
+            include != value
+        })
+    })
 }
 
 fn reject(message: String, pos: Pos) -> ServerError {
@@ -137,100 +359,5 @@ impl Walk<'_> {
             }
         }
         Ok(())
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for GuardExtension {
-    /// The fragment expansion is bounded before anything walks the document:
-    /// async-graphql's own recursion check, right after parsing, already
-    /// visits every expanded selection. The parsed document is kept in the
-    /// request, so it is parsed once.
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        // A document that does not parse is left to the parser's own error.
-        if let Ok(doc) = request.parsed_query() {
-            let expanded = expanded_selections(doc);
-            if expanded > MAX_EXPANDED_SELECTIONS {
-                return Err(reject(
-                    format!(
-                        "the document expands to {expanded} field selections through its fragments; \
-                         at most {MAX_EXPANDED_SELECTIONS} are allowed"
-                    ),
-                    Pos::default(),
-                ));
-            }
-        }
-        next.run(ctx, request).await
-    }
-
-    /// Validation errors about a renamed type carry its real name again.
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            let renamed = self.renamed.lock().unwrap_or_else(PoisonError::into_inner);
-            errors
-                .into_iter()
-                .map(|mut e| {
-                    e.message = restore_names(&e.message, &renamed);
-                    e
-                })
-                .collect()
-        })
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let mut doc = next.run(ctx, query, variables).await?;
-        let registry = &ctx.schema_env.registry;
-        let viewer = ctx.data_opt::<RequestViewer>().and_then(|v| v.0.as_ref());
-        // Types the caller's schema lacks become unknown types for validation.
-        let renamed = hide_types(&mut doc, registry, &self.types.of(registry, viewer));
-        if !renamed.is_empty() {
-            *self.renamed.lock().unwrap_or_else(PoisonError::into_inner) = renamed;
-        }
-        let mut walk = Walk { registry, doc: &doc, viewer, aliases: 0, fragments_seen: HashSet::new() };
-        for (_, op) in doc.operations.iter() {
-            let root = match op.node.ty {
-                async_graphql::parser::types::OperationType::Query => registry.query_type.clone(),
-                async_graphql::parser::types::OperationType::Mutation => {
-                    registry.mutation_type.clone().unwrap_or_default()
-                }
-                async_graphql::parser::types::OperationType::Subscription => {
-                    registry.subscription_type.clone().unwrap_or_default()
-                }
-            };
-            let roots = op.node.selection_set.node.items.len();
-            if roots > self.limits.max_root_fields {
-                return Err(reject(
-                    format!(
-                        "{roots} root fields in one operation; at most {} are allowed",
-                        self.limits.max_root_fields
-                    ),
-                    op.pos,
-                ));
-            }
-            walk.selection_set(&root, &op.node.selection_set.node)?;
-        }
-        if walk.aliases > self.limits.max_aliases {
-            return Err(reject(
-                format!("{} aliases in one request; at most {} are allowed", walk.aliases, self.limits.max_aliases),
-                Pos::default(),
-            ));
-        }
-        super::input::check_document(&doc, variables).map_err(|e| e.extend().into_server_error(Pos::default()))?;
-        Ok(doc)
     }
 }
