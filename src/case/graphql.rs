@@ -4,7 +4,9 @@ use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, ID};
 
-use super::loaders::{AllegationsOfCase, EventsOfCase, EvidenceOfCase, ReporterOfCase, SanctionsOfCase};
+use super::loaders::{
+    AllegationsOfCase, AllegationsWithOfficialOfCase, EventsOfCase, EvidenceOfCase, ReporterOfCase, SanctionsOfCase,
+};
 use crate::domain::{CaseSource, CaseState, Classification, ClosureReason, RegionCode, SubjectKind, ViolationCode};
 use crate::entity::case;
 use crate::error::IntoGql;
@@ -123,7 +125,14 @@ impl Case {
     }
     /// One entry per official × act.
     async fn allegations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Allegation>> {
-        Ok(ctx.loaders().many(&self.0, |m| AllegationsOfCase(m.id)).await.gql()?.into_iter().map(Allegation).collect())
+        let loaders = ctx.loaders();
+        // With their officials asked for, one statement loads both.
+        let found = if ctx.look_ahead().field("official").exists() {
+            loaders.many_joined(&self.0, |m| AllegationsWithOfficialOfCase(m.id), super::nested::official_of).await
+        } else {
+            loaders.many(&self.0, |m| AllegationsOfCase(m.id)).await
+        };
+        Ok(found.gql()?.into_iter().map(Allegation).collect())
     }
     /// Who filed the report. Only Bawaslu offices have this field; it is null
     /// for a finding (temuan) and for reports handled outside the caller's

@@ -5,13 +5,17 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+};
 
 use crate::entity::{
-    agency_decision, allegation, case, case_event, escalation, evidence, execution_check, forwarding, reporter,
+    agency_decision, allegation, case, case_event, escalation, evidence, execution_check, forwarding, official,
+    reporter,
 };
-use crate::graphql::batch::{group, loader, LoadError, Loader, Source};
+use crate::graphql::batch::{loader, LoadError, Loader, Source};
 use crate::policy;
 
 loader!(
@@ -29,6 +33,40 @@ loader!(
         .order_by_asc(allegation::Column::Id),
     |r| r.case_id
 );
+/// The allegations of a case with their officials, within scope, in one
+/// statement (for `allegations { official { … } }`). The official of a
+/// visible allegation is always in the caller's official scope
+/// (`policy::official_scope`: the subjects of visible cases), so the join
+/// needs the allegation's scope alone.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct AllegationsWithOfficialOfCase(pub i64);
+
+impl Loader<AllegationsWithOfficialOfCase> for Source {
+    type Value = Vec<(allegation::Model, official::Model)>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[AllegationsWithOfficialOfCase],
+    ) -> Result<HashMap<AllegationsWithOfficialOfCase, Self::Value>, LoadError> {
+        let rows = allegation::Entity::find()
+            .find_also_related(official::Entity)
+            .filter(allegation::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
+            .filter(policy::allegation_scope(self.viewer.as_ref()))
+            .order_by_asc(allegation::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<AllegationsWithOfficialOfCase, Self::Value> = HashMap::new();
+        for (a, o) in rows {
+            // The foreign key is NOT NULL; an inner row is always there.
+            if let Some(o) = o {
+                out.entry(AllegationsWithOfficialOfCase(a.case_id)).or_default().push((a, o));
+            }
+        }
+        Ok(out)
+    }
+}
+
 loader!(
     /// The reporter of a case, only where the caller may see reporters.
     ReporterOfCase(i64) => one reporter::Model,
@@ -94,37 +132,42 @@ impl Loader<SanctionsOfCase> for Source {
     type Error = LoadError;
 
     async fn load(&self, keys: &[SanctionsOfCase]) -> Result<HashMap<SanctionsOfCase, Self::Value>, LoadError> {
+        // One statement: the decisions, joined through their forwarding to
+        // the allegation, whose case is both a key and in scope.
         let case_ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let stmt = Query::select()
-            .column((forwarding::Entity, forwarding::Column::Id))
-            .column((allegation::Entity, allegation::Column::CaseId))
-            .from(forwarding::Entity)
+        let mut select = agency_decision::Entity::find()
+            .filter(super::sanction_decisions())
+            .order_by_asc(agency_decision::Column::DecidedOn)
+            .order_by_asc(agency_decision::Column::Id);
+        QueryTrait::query(&mut select)
+            .inner_join(
+                forwarding::Entity,
+                Expr::col((forwarding::Entity, forwarding::Column::Id))
+                    .equals((agency_decision::Entity, agency_decision::Column::ForwardingId)),
+            )
             .inner_join(
                 allegation::Entity,
                 Expr::col((allegation::Entity, allegation::Column::Id))
                     .equals((forwarding::Entity, forwarding::Column::AllegationId)),
             )
+            .expr_as(Expr::col((allegation::Entity, allegation::Column::CaseId)), Alias::new(SANCTION_CASE))
             .and_where(Expr::col((allegation::Entity, allegation::Column::CaseId)).is_in(case_ids))
             .and_where(
                 Expr::col((allegation::Entity, allegation::Column::CaseId))
                     .in_subquery(policy::visible_case_ids(self.viewer.as_ref())),
-            )
-            .to_owned();
+            );
         let backend = self.db.get_database_backend();
-        let mut case_of_forwarding: HashMap<i64, i64> = HashMap::new();
-        for row in self.db.query_all(backend.build(&stmt)).await? {
-            case_of_forwarding.insert(row.try_get_by_index(0)?, row.try_get_by_index(1)?);
+        let mut out: HashMap<SanctionsOfCase, Self::Value> = HashMap::new();
+        for row in self.db.query_all(backend.build(QueryTrait::query(&mut select))).await? {
+            let case_id: i64 = row.try_get("", SANCTION_CASE)?;
+            out.entry(SanctionsOfCase(case_id)).or_default().push(agency_decision::Model::from_query_result(&row, "")?);
         }
-        let decisions = agency_decision::Entity::find()
-            .filter(agency_decision::Column::ForwardingId.is_in(case_of_forwarding.keys().copied()))
-            .filter(super::sanction_decisions())
-            .order_by_asc(agency_decision::Column::DecidedOn)
-            .order_by_asc(agency_decision::Column::Id)
-            .all(&self.db)
-            .await?;
-        Ok(group(decisions, |d| SanctionsOfCase(case_of_forwarding.get(&d.forwarding_id).copied().unwrap_or_default())))
+        Ok(out)
     }
 }
+
+/// The alias of the case id the sanctions statement selects beside each decision.
+const SANCTION_CASE: &str = "sanction_case_id";
 
 /// The number and state of the case an allegation belongs to. Only these two
 /// facts, so that a follow-up list can say which case a forwarding concerns

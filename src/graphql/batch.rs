@@ -158,13 +158,40 @@ impl Loaders {
         K: 'static,
         Loaded<K, V, E>: Send + Sync + 'static,
     {
-        let slot = (TypeId::of::<F>(), from.set);
+        self.cell_of::<F, K, V, E>(from.set)
+    }
+
+    /// The cell of relation `F` for the peer set `set`.
+    fn cell_of<F: 'static, K, V, E>(&self, set: PeerSetId) -> Result<BatchCell<K, V, E>, AppError>
+    where
+        K: 'static,
+        Loaded<K, V, E>: Send + Sync + 'static,
+    {
+        let slot = (TypeId::of::<F>(), set);
         let mut map = self.peers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = map.entry(slot).or_insert_with(|| Arc::new(OnceCell::<Arc<Loaded<K, V, E>>>::new()));
         entry
             .clone()
             .downcast::<OnceCell<Arc<Loaded<K, V, E>>>>()
             .map_err(|_| AppError::Internal(anyhow::anyhow!("BUG: one batch slot holds two relation types")))
+    }
+
+    /// One batch of `keys`, straight from its statement. A peer set hands
+    /// over all its keys at once and its cell keeps the result, so the
+    /// `DataLoader`'s collecting window (a timer and a spawned task per
+    /// batch) would only add latency.
+    async fn load<K, V>(&self, keys: &[K]) -> Result<HashMap<K, V>, AppError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        Source: Loader<K, Value = V, Error = LoadError>,
+    {
+        let mut out = HashMap::with_capacity(keys.len());
+        // Bound the parameters of one statement (SQLite and PostgreSQL both
+        // limit them); a page's batch is far below this.
+        for chunk in keys.chunks(MAX_KEYS_PER_STATEMENT) {
+            out.extend(Loader::load(self.loader.loader(), chunk).await.map_err(|e| Self::internal(&e))?);
+        }
+        Ok(out)
     }
 
     /// The single value `key` gives for `from`, loaded for all of `from`'s peers.
@@ -180,8 +207,8 @@ impl Loaders {
         let loaded = cell
             .get_or_try_init(|| async {
                 // `from.this` is one of `from.peers`, so its key is among these.
-                let keys: Vec<K> = from.peers.iter().filter_map(&key).collect();
-                let map = self.loader.load_many(keys).await.map_err(|e| Self::internal(&e))?;
+                let keys: Vec<K> = distinct(from.peers.iter().filter_map(&key));
+                let map = self.load(&keys).await?;
                 let peers: Arc<[V]> = map.values().cloned().collect();
                 Ok::<_, AppError>(Arc::new(Loaded { map, peers, set: PeerSetId::fresh() }))
             })
@@ -201,10 +228,65 @@ impl Loaders {
         let cell = self.cell::<F, K, Vec<V>, V, M>(from)?;
         let loaded = cell
             .get_or_try_init(|| async {
-                let keys: Vec<K> = from.peers.iter().map(&key).collect();
-                let map = self.loader.load_many(keys).await.map_err(|e| Self::internal(&e))?;
+                let keys: Vec<K> = distinct(from.peers.iter().map(&key));
+                let map = self.load(&keys).await?;
                 let peers: Arc<[V]> = map.values().flatten().cloned().collect();
                 Ok::<_, AppError>(Arc::new(Loaded { map, peers, set: PeerSetId::fresh() }))
+            })
+            .await?;
+        let mine = loaded.map.get(&own).cloned().unwrap_or_default();
+        Ok(mine.into_iter().map(|this| Peered::member(this, &loaded.peers, loaded.set)).collect())
+    }
+
+    /// The list `key` gives for `from`, each value with the single value
+    /// of relation `side` it names, loaded for all of `from`'s peers by one
+    /// statement (a join: the loader of `K` returns the pairs). The side
+    /// values become `side`'s batch for the new peer set, so that
+    /// `one(value, side)` answers from them without a statement of its own.
+    /// The join must apply the same scope as `side`'s own loader would.
+    pub async fn many_joined<M, K, V, F, SK, SV, S>(
+        &self,
+        from: &Peered<M>,
+        key: F,
+        side: S,
+    ) -> Result<Vec<Peered<V>>, AppError>
+    where
+        F: Fn(&M) -> K + 'static,
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Clone + Send + Sync + 'static,
+        S: Fn(&V) -> Option<SK> + 'static,
+        SK: Send + Sync + Hash + Eq + Clone + 'static,
+        SV: Clone + Send + Sync + 'static,
+        Source: Loader<K, Value = Vec<(V, SV)>, Error = LoadError>,
+    {
+        let own = key(&from.this);
+        let cell = self.cell::<F, K, Vec<V>, V, M>(from)?;
+        let loaded = cell
+            .get_or_try_init(|| async {
+                let keys: Vec<K> = distinct(from.peers.iter().map(&key));
+                let joined = self.load(&keys).await?;
+                let mut sides: HashMap<SK, SV> = HashMap::new();
+                let mut map: HashMap<K, Vec<V>> = HashMap::with_capacity(joined.len());
+                for (k, pairs) in joined {
+                    let values = pairs
+                        .into_iter()
+                        .map(|(v, sv)| {
+                            if let Some(sk) = side(&v) {
+                                sides.insert(sk, sv);
+                            }
+                            v
+                        })
+                        .collect();
+                    map.insert(k, values);
+                }
+                let peers: Arc<[V]> = map.values().flatten().cloned().collect();
+                let loaded = Arc::new(Loaded { map, peers, set: PeerSetId::fresh() });
+                let side_peers: Arc<[SV]> = sides.values().cloned().collect();
+                let side_batch = Arc::new(Loaded { map: sides, peers: side_peers, set: PeerSetId::fresh() });
+                let side_cell = self.cell_of::<S, SK, SV, SV>(loaded.set)?;
+                // A fresh peer set: nobody can have filled its cell yet.
+                let _ = side_cell.set(side_batch);
+                Ok::<_, AppError>(loaded)
             })
             .await?;
         let mine = loaded.map.get(&own).cloned().unwrap_or_default();
@@ -229,6 +311,15 @@ impl Loaders {
 /// `INTERNAL` naming the relation, never a silent null.
 pub fn required<T>(found: Option<T>, relation: &'static str) -> Result<T, AppError> {
     found.ok_or_else(|| AppError::Internal(anyhow::anyhow!("BUG: the {relation} of a loaded row is missing")))
+}
+
+/// Most keys one batched statement binds.
+const MAX_KEYS_PER_STATEMENT: usize = 4096;
+
+/// The keys of `keys` without repeats, in first-seen order.
+fn distinct<K: Hash + Eq + Clone>(keys: impl Iterator<Item = K>) -> Vec<K> {
+    let mut seen = std::collections::HashSet::new();
+    keys.filter(|k| seen.insert(k.clone())).collect()
 }
 
 /// Groups models by a key.

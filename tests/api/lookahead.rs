@@ -290,3 +290,64 @@ async fn case_category_bit_sets_always_equal_a_recount() {
         assert_eq!(app.strings(BITS).await, expected, "{engine:?}: the migration's backfill");
     }
 }
+
+/// The benchmark's page shape (`benches/national.sh`, Q1) costs one
+/// statement per relation that needs SQL: the page, the allegations with
+/// their officials (one join), and the sanctions (one join through the
+/// forwardings). Each case's allegations, officials and sanctions are what
+/// the database holds for it, for a province office and for the centre.
+#[tokio::test]
+async fn a_page_with_allegations_officials_and_sanctions_costs_three_statements() {
+    let q = "{ cases(first: 50) { edges { node { number region { code } allegations { violationCode \
+             official { nip fullName } } sanctions { sanctionCode severity } } } } }";
+    for engine in engines() {
+        let app = TestApp::with_demo_and(engine, |c| c.audit = false).await;
+        for agency in ["BAWASLU-16", "BAWASLU"] {
+            let (data, log) = run(&app, agency, q).await;
+            assert_eq!(log.len(), 3, "{engine:?} {agency}: {log:?}");
+            assert!(log[1].contains("JOIN \"official\""), "{engine:?}: allegations with officials: {}", log[1]);
+            assert!(log[2].contains("JOIN \"forwarding\""), "{engine:?}: sanctions in one join: {}", log[2]);
+            let edges = data["cases"]["edges"].as_array().unwrap();
+            assert!(edges.len() > 1, "{engine:?} {agency}");
+            let mut named = 0;
+            for e in edges {
+                let n = &e["node"];
+                let number = n["number"].as_str().unwrap();
+                let mut got: Vec<String> = n["allegations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{}/{}",
+                            a["violationCode"].as_str().unwrap(),
+                            a["official"]["nip"].as_str().unwrap_or("-")
+                        )
+                    })
+                    .collect();
+                got.sort();
+                let mut want = app
+                    .strings(&format!(
+                        "SELECT a.violation_code || '/' || COALESCE(o.nip, '-') FROM allegation a \
+                         JOIN official o ON o.id = a.official_id JOIN \"case\" c ON c.id = a.case_id \
+                         WHERE c.number = '{number}'"
+                    ))
+                    .await;
+                want.sort();
+                assert_eq!(got, want, "{engine:?} {agency} {number}");
+                named += got.len();
+                let sanctions = n["sanctions"].as_array().unwrap().len() as i64;
+                let stored = app
+                    .count(&format!(
+                        "SELECT COUNT(*) FROM agency_decision d JOIN forwarding f ON f.id = d.forwarding_id \
+                         JOIN allegation a ON a.id = f.allegation_id JOIN \"case\" c ON c.id = a.case_id \
+                         WHERE c.number = '{number}' AND d.sanction_code IS NOT NULL \
+                         AND d.kind NOT IN ('VERIFICATION', 'RECOMMENDATION')"
+                    ))
+                    .await;
+                assert_eq!(sanctions, stored, "{engine:?} {agency} {number}");
+            }
+            assert!(named > 0, "{engine:?} {agency}: the page names officials");
+        }
+    }
+}

@@ -47,6 +47,13 @@ where
     required(found, relation).map(Agency).gql()
 }
 
+/// The key of an allegation's official. A named function, not a closure:
+/// `Case.allegations` loads the officials with the allegations when they are
+/// asked for, as this relation's batch (`Loaders::many_joined`).
+pub fn official_of(m: &allegation::Model) -> Option<OfficialById> {
+    Some(OfficialById(m.official_id))
+}
+
 /// One official × one act within a case.
 pub struct Allegation(pub Peered<allegation::Model>);
 
@@ -89,7 +96,7 @@ impl Allegation {
     /// The official named. Every caller who sees the allegation sees its
     /// official: the official scope is the subjects of the visible cases.
     async fn official(&self, ctx: &Context<'_>) -> async_graphql::Result<Official> {
-        let found = ctx.loaders().one(&self.0, |m| Some(OfficialById(m.official_id))).await.gql()?;
+        let found = ctx.loaders().one(&self.0, official_of).await.gql()?;
         required(found, "Allegation.official").map(Official).gql()
     }
     /// The case it belongs to (allegations are read only within visible cases).
