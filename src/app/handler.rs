@@ -297,7 +297,7 @@ async fn execute(
     };
     collector.named_operation(only_operation);
     let resp = match checked {
-        Err(refused) => refused.response,
+        Err(refused) => *refused.response,
         Ok(Checked { request, after, .. }) => {
             let mut req =
                 request.data(RequestViewer(viewer)).data(loaders).data(audit.collector()).data(state.limits.clone());

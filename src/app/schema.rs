@@ -101,7 +101,7 @@ fn schema_env(config: Arc<Config>) -> SchemaEnv {
     struct Capture(Arc<OnceLock<SchemaEnv>>);
     impl ExtensionFactory for Capture {
         fn create(&self) -> Arc<dyn Extension> {
-            Arc::new(Capture(self.0.clone()))
+            Arc::new(Self(self.0.clone()))
         }
     }
     #[async_graphql::async_trait::async_trait]
@@ -124,7 +124,7 @@ fn schema_env(config: Arc<Config>) -> SchemaEnv {
         // Nothing before the hook waits, so one poll reaches it.
         let _ = run.poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
     }
-    cell.get().cloned().expect("the schema's first hook runs on the first poll")
+    cell.get().cloned().expect("BUG: the schema's first hook runs on the first poll")
 }
 
 /// The full SDL, as checked in at `schema.graphql`, with the `@specifiedBy`

@@ -188,8 +188,8 @@ impl TrustedExecutor {
         &self,
         request: async_graphql::Request,
         viewer: Option<&Principal>,
-    ) -> Result<crate::graphql::guard::Checked, async_graphql::Response> {
-        let request = self.resolve(request).map_err(refusal)?;
+    ) -> Result<crate::graphql::guard::Checked, Box<async_graphql::Response>> {
+        let request = self.resolve(request).map_err(|r| Box::new(refusal(r)))?;
         self.guard.check(request, viewer).map_err(|refused| refused.response)
     }
 }
@@ -204,7 +204,7 @@ impl async_graphql::Executor for TrustedExecutor {
         let viewer = viewer_in(Some(&request.data)).cloned();
         match self.check(request, viewer.as_ref()) {
             Ok(checked) => checked.after.restore(self.schema.execute(checked.request).await),
-            Err(refused) => refused,
+            Err(refused) => *refused,
         }
     }
 
@@ -221,7 +221,7 @@ impl async_graphql::Executor for TrustedExecutor {
                     .map(move |resp| after.restore(resp))
                     .boxed()
             }
-            Err(refused) => futures_util::stream::once(async move { refused }).boxed(),
+            Err(refused) => futures_util::stream::once(async move { *refused }).boxed(),
         }
     }
 }

@@ -105,7 +105,7 @@ impl After {
 /// A request the guard refused.
 pub struct Refused {
     /// The refusal: a request error (no data, no path).
-    pub response: Response,
+    pub response: Box<Response>,
     /// The name of the document's only operation, as in [`Checked`].
     pub only_operation: Option<String>,
 }
@@ -140,7 +140,7 @@ impl RequestGuard {
             }
         };
         let refuse = |e: ServerError| Refused {
-            response: Response::from_errors(vec![e]),
+            response: Box::new(Response::from_errors(vec![e])),
             only_operation: only_operation.clone(),
         };
         let expanded = expanded_selections(&doc);

@@ -27,10 +27,14 @@ async fn statements_for(app: &TestApp, token: &str, first: usize) -> (usize, usi
     (app.statements.load(Ordering::SeqCst) - audit, returned)
 }
 
-/// Relation fields in `DEEP` (each costs at most one statement per request;
-/// `official.cases` and `sanctions` cost two), plus the count and the page.
-/// Authentication costs none (the registry is in memory).
-const BOUND: usize = 31 + 2;
+/// What `DEEP` costs whatever the page size: the count, the page, and one
+/// statement per case-data relation (election, reporter, evidence,
+/// sanctions, timeline, allegations with their officials in one join,
+/// `official.cases` (two), forwardings, decisions, execution checks,
+/// escalations). Reference rows (regions, agencies) and authentication come
+/// from memory. Measured: 11 for small pages, 14 once the page reaches
+/// reporters and follow-ups; it was at most 33 before.
+const BOUND: usize = 14;
 
 #[tokio::test]
 async fn a_deep_page_costs_at_most_one_statement_per_relation_whatever_its_size() {
@@ -42,8 +46,8 @@ async fn a_deep_page_costs_at_most_one_statement_per_relation_whatever_its_size(
             let (statements, returned) = statements_for(&app, &token, first).await;
             assert_eq!(returned, first.min(total));
             let log = app.statement_log.lock().unwrap().join("\n");
-            assert!(statements <= BOUND, "{:?}: {statements} statements for {returned} cases:\n{log}", app.engine);
             costs.push((returned, statements));
+            assert!(statements <= BOUND, "{:?}: {costs:?} (cases, statements); the last:\n{log}", app.engine);
         }
         assert!(costs[4].0 > 40, "the demo has more than 40 cases: {costs:?}");
     }
