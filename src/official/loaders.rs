@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryTrait};
 
 use crate::entity::{allegation, case, official};
 use crate::graphql::batch::{loader, LoadError, Loader, Source};
@@ -27,37 +28,34 @@ impl Loader<CasesOfOfficial> for Source {
     type Error = LoadError;
 
     async fn load(&self, keys: &[CasesOfOfficial]) -> Result<HashMap<CasesOfOfficial, Vec<case::Model>>, LoadError> {
+        // One statement: the cases in scope, joined with the keys' allegations
+        // (the case's scope is the allegation's).
         let officials: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let pairs: Vec<(i64, i64)> = allegation::Entity::find()
-            .select_only()
-            .column(allegation::Column::OfficialId)
-            .column(allegation::Column::CaseId)
-            .filter(allegation::Column::OfficialId.is_in(officials))
-            .filter(policy::allegation_scope(self.viewer.as_ref()))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let case_ids: Vec<i64> = pairs.iter().map(|p| p.1).collect();
-        let cases: HashMap<i64, case::Model> = case::Entity::find()
-            .filter(case::Column::Id.is_in(case_ids))
+        let mut select = case::Entity::find()
             .filter(policy::case_scope(self.viewer.as_ref()))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+            .order_by_desc(case::Column::ReceivedOn)
+            .order_by_desc(case::Column::Id);
+        QueryTrait::query(&mut select)
+            .inner_join(
+                allegation::Entity,
+                Expr::col((allegation::Entity, allegation::Column::CaseId)).equals((case::Entity, case::Column::Id)),
+            )
+            .expr_as(Expr::col((allegation::Entity, allegation::Column::OfficialId)), Alias::new(CASE_OFFICIAL))
+            .and_where(Expr::col((allegation::Entity, allegation::Column::OfficialId)).is_in(officials));
+        let backend = self.db.get_database_backend();
         let mut out: HashMap<CasesOfOfficial, Vec<case::Model>> = HashMap::new();
-        for (official_id, case_id) in pairs {
+        for row in self.db.query_all(backend.build(QueryTrait::query(&mut select))).await? {
+            let official_id: i64 = row.try_get("", CASE_OFFICIAL)?;
+            let c = case::Model::from_query_result(&row, "")?;
+            // An official named twice in one case (two acts) lists it once.
             let list = out.entry(CasesOfOfficial(official_id)).or_default();
-            if let Some(c) = cases.get(&case_id) {
-                if !list.iter().any(|x| x.id == case_id) {
-                    list.push(c.clone());
-                }
+            if !list.iter().any(|x| x.id == c.id) {
+                list.push(c);
             }
-        }
-        for list in out.values_mut() {
-            list.sort_by_key(|c| std::cmp::Reverse((c.received_on, c.id)));
         }
         Ok(out)
     }
 }
+
+/// The alias of the official id the cases statement selects beside each case.
+const CASE_OFFICIAL: &str = "case_official_id";

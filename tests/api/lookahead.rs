@@ -353,3 +353,35 @@ async fn a_page_with_allegations_officials_and_sanctions_costs_three_statements(
         }
     }
 }
+
+/// The benchmark's officials shape (Q4): the page, the officials' cases in
+/// one join, their sanctions in one join. Each official's cases are the
+/// visible cases that name them, newest first, each once.
+#[tokio::test]
+async fn officials_with_their_cases_and_sanctions_cost_three_statements() {
+    let q = "{ officials(filter: {workRegionCode: \"16\"}, first: 20) { edges { node { nip \
+             cases { number sanctions { sanctionCode } } } } } }";
+    for engine in engines() {
+        let app = TestApp::with_demo_and(engine, |c| c.audit = false).await;
+        let (data, log) = run(&app, "BAWASLU-16", q).await;
+        assert_eq!(log.len(), 3, "{engine:?}: {log:?}");
+        assert_eq!(log.iter().filter(|s| s.contains("JOIN \"allegation\"")).count(), 2, "{engine:?}: {log:?}");
+        let mut compared = 0;
+        for e in data["officials"]["edges"].as_array().unwrap() {
+            let Some(nip) = e["node"]["nip"].as_str() else { continue };
+            let got: Vec<&str> =
+                e["node"]["cases"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap()).collect();
+            let want = app
+                .strings(&format!(
+                    "SELECT c.number FROM \"case\" c WHERE c.province_code = '16' AND c.id IN \
+                     (SELECT a.case_id FROM allegation a JOIN official o ON o.id = a.official_id WHERE o.nip = '{nip}') \
+                     ORDER BY c.received_on DESC, c.id DESC"
+                ))
+                .await;
+            assert_eq!(got, want, "{engine:?} {nip}");
+            assert!(!got.is_empty(), "{engine:?}: every listed official is named in a visible case");
+            compared += 1;
+        }
+        assert!(compared > 1, "{engine:?}: the demo has officials with a NIP in 16: {data}");
+    }
+}
