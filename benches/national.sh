@@ -58,9 +58,13 @@ if ! pg_lsclusters -h | awk '{print $1"/"$2}' | grep -qx "$VER/$CLUSTER"; then
         -o "shared_preload_libraries=pg_stat_statements,auto_explain" \
         -o pg_stat_statements.max=10000 -o pg_stat_statements.track=top \
         -o shared_buffers=1GB -o work_mem=16MB -o effective_cache_size=4GB \
-        -o max_connections=100 -o listen_addresses=127.0.0.1 \
+        -o max_connections=100 \
         -o synchronous_commit=on -o random_page_cost=1.1 \
         -- --auth-local=trust --auth-host=trust >/dev/null
+    # Loopback only. Written to conf.d rather than passed with -o: whether
+    # pg_createcluster quotes an -o value depends on its characters, and an
+    # unquoted address is a syntax error of postgresql.conf.
+    echo "listen_addresses = '127.0.0.1'" > "/etc/postgresql/$VER/$CLUSTER/conf.d/netra-bench.conf"
 fi
 timeout 60 pg_ctlcluster "$VER" "$CLUSTER" start 2>/dev/null || true
 for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p "$PGPORT_BENCH" && break; sleep 0.2; done
