@@ -35,17 +35,21 @@ pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// behind a stuck audit commit.
 pub const AUDIT_POOL_SIZE: u32 = 2;
 
-/// The session settings of every PostgreSQL connection: the statement cache,
-/// and a plan made for each execution's own values. A cached statement's
-/// generic plan ignores the values: after five runs PostgreSQL may switch a
-/// page of one kabupaten (`regency_code = $1 … ORDER BY received_on DESC
-/// LIMIT $3`) to a walk of the whole province, and the batched loads
-/// (`case_id IN ($1, …)`) to hash joins over every visible case. Measured
-/// at national scale, `cases(first: 50)` with its nesting went from 99 to 228
-/// requests a second (docs/performance.md); planning costs a fraction of a
-/// millisecond per statement.
+/// The session settings of every PostgreSQL connection: the statement cache.
+///
+/// PostgreSQL keeps its default `plan_cache_mode = auto`: after five runs
+/// of a cached statement it may reuse a generic plan, made without the
+/// values, and planning is most of the database's work for netra's short
+/// statements (0.3-0.9 ms to plan a nested load that runs in 0.05 ms, at
+/// national scale). netra's statements are written so that their generic
+/// plans are as good as custom ones: batched loads name their keys inside
+/// the scope sub-select (`policy::visible_case_ids_among`), and the planner
+/// knows that a case's regency decides its province (migration
+/// `m20261208_000001`). An operator who still wants a plan per execution
+/// sets it on netra's database role (`ALTER ROLE … SET plan_cache_mode =
+/// force_custom_plan`); see docs/performance.md.
 fn postgres_session(o: sea_orm::sqlx::postgres::PgConnectOptions) -> sea_orm::sqlx::postgres::PgConnectOptions {
-    o.statement_cache_capacity(STATEMENT_CACHE).options([("plan_cache_mode", "force_custom_plan")])
+    o.statement_cache_capacity(STATEMENT_CACHE)
 }
 
 /// Opens a pool for `url` with settings suited to each engine.

@@ -25,6 +25,7 @@ mod m20261204_000003_add_idempotency_owner;
 mod m20261205_000001_add_case_sync_indexes;
 mod m20261206_000001_add_audit_document_id;
 mod m20261207_000001_add_case_violation_categories;
+mod m20261208_000001_add_case_place_statistics;
 
 /// The case's violation-category bit set: the mapping frozen in its
 /// migration and the statement that fills it.
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_add_case_sync_indexes::Migration),
             Box::new(m20261206_000001_add_audit_document_id::Migration),
             Box::new(m20261207_000001_add_case_violation_categories::Migration),
+            Box::new(m20261208_000001_add_case_place_statistics::Migration),
         ]
     }
 }

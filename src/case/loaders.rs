@@ -28,8 +28,7 @@ loader!(
     /// The allegations of a case, within scope.
     AllegationsOfCase(i64) => many allegation::Model,
     |s, keys| allegation::Entity::find()
-        .filter(allegation::Column::CaseId.is_in(keys))
-        .filter(policy::allegation_scope(s.viewer.as_ref()))
+        .filter(policy::allegations_of_visible(s.viewer.as_ref(), keys))
         .order_by_asc(allegation::Column::Id),
     |r| r.case_id
 );
@@ -51,8 +50,7 @@ impl Loader<AllegationsWithOfficialOfCase> for Source {
     ) -> Result<HashMap<AllegationsWithOfficialOfCase, Self::Value>, LoadError> {
         let rows = allegation::Entity::find()
             .find_also_related(official::Entity)
-            .filter(allegation::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
-            .filter(policy::allegation_scope(self.viewer.as_ref()))
+            .filter(policy::allegations_of_visible(self.viewer.as_ref(), keys.iter().map(|k| k.0)))
             .order_by_asc(allegation::Column::Id)
             .all(&self.db)
             .await?;
@@ -88,8 +86,7 @@ loader!(
     /// The timeline of a case, oldest first.
     EventsOfCase(i64) => many case_event::Model,
     |s, keys| case_event::Entity::find()
-        .filter(case_event::Column::CaseId.is_in(keys))
-        .filter(Condition::all().add(case_event::Column::CaseId.in_subquery(policy::visible_case_ids(s.viewer.as_ref()))))
+        .filter(Condition::all().add(case_event::Column::CaseId.in_subquery(policy::visible_case_ids_among(s.viewer.as_ref(), keys))))
         .order_by_asc(case_event::Column::OccurredAt)
         .order_by_asc(case_event::Column::Id),
     |r| r.case_id
@@ -133,7 +130,7 @@ impl Loader<SanctionsOfCase> for Source {
 
     async fn load(&self, keys: &[SanctionsOfCase]) -> Result<HashMap<SanctionsOfCase, Self::Value>, LoadError> {
         // One statement: the decisions, joined through their forwarding to
-        // the allegation, whose case is both a key and in scope.
+        // the allegation, whose case is a key in scope.
         let case_ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let mut select = agency_decision::Entity::find()
             .filter(super::sanction_decisions())
@@ -151,10 +148,9 @@ impl Loader<SanctionsOfCase> for Source {
                     .equals((forwarding::Entity, forwarding::Column::AllegationId)),
             )
             .expr_as(Expr::col((allegation::Entity, allegation::Column::CaseId)), Alias::new(SANCTION_CASE))
-            .and_where(Expr::col((allegation::Entity, allegation::Column::CaseId)).is_in(case_ids))
             .and_where(
                 Expr::col((allegation::Entity, allegation::Column::CaseId))
-                    .in_subquery(policy::visible_case_ids(self.viewer.as_ref())),
+                    .in_subquery(policy::visible_case_ids_among(self.viewer.as_ref(), case_ids)),
             );
         let backend = self.db.get_database_backend();
         let mut out: HashMap<SanctionsOfCase, Self::Value> = HashMap::new();

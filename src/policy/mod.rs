@@ -22,8 +22,9 @@ pub use audit::may_read_audit;
 pub use changes::{change_scope, may_manage_webhooks};
 pub use fields::{field_visible, visible_to, Field};
 pub use rows::{
-    allegation_scope, case_scope, decision_scope, evidence_scope, follow_up_scope, forwarding_scope,
-    may_lookup_any_official_by_nip, official_scope, reporter_scope, visible_case_ids, AWAITING_AGENCY,
+    allegation_scope, allegations_of_visible, case_scope, decision_scope, evidence_scope, follow_up_scope,
+    forwarding_scope, may_lookup_any_official_by_nip, official_scope, reporter_scope, visible_case_ids,
+    visible_case_ids_among, AWAITING_AGENCY,
 };
 pub use statistics::{may_publish, may_read_statistics};
 pub use views::SchemaView;
@@ -167,6 +168,27 @@ mod tests {
         let ri = principal(K::BawasluRi, None, &[Read]);
         let ri_sql = case_sql(Some(&ri));
         assert!(!ri_sql.contains("1 = 0") && !ri_sql.contains("_code\" ="), "Bawaslu RI sees every case: {ri_sql}");
+    }
+
+    /// The scope of a batch names its keys and the whole case scope, for
+    /// every role: the keys never widen what a role may read.
+    #[test]
+    fn batches_are_scoped_by_their_keys_and_the_case_scope() {
+        use sea_orm::sea_query::PostgresQueryBuilder;
+        use AgencyKind as K;
+        use Permission::Read;
+        for (kind, region) in
+            [(K::BawasluProvince, Some(("16", 1))), (K::Inspectorate, Some(("16.73", 2))), (K::Bkn, None)]
+        {
+            let p = principal(kind, region, &[Read]);
+            let among = visible_case_ids_among(Some(&p), [7, 9]).to_string(PostgresQueryBuilder);
+            let scope = visible_case_ids(Some(&p)).to_string(PostgresQueryBuilder);
+            assert!(among.contains("\"case\".\"id\" IN (7, 9)"), "{kind:?}: {among}");
+            let scope_where = &scope[scope.find("WHERE").unwrap() + 6..];
+            assert!(among.ends_with(scope_where), "{kind:?}: {among} / {scope}");
+        }
+        let denied = visible_case_ids_among(None, [7]).to_string(PostgresQueryBuilder);
+        assert!(denied.contains("1 = 0"), "anonymous reads no case of a batch: {denied}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 
 mod sql;
 
-use self::sql::{grouped, keyed, units, Counted, Needs};
+use self::sql::{grouped, grouped_by_category_bits, keyed, units, Counted, Needs};
 use super::dimension::{enum_label, Dimension, GroupBy, Measure};
 use crate::auth::Principal;
 use crate::case::service::CaseFilter;
@@ -163,23 +163,30 @@ async fn selected(
     let backend = db.get_database_backend();
     let dims = group_by.dims().to_vec();
     let needs = Needs::of(&dims, sel);
+    // Counting cases by violation category reads each case's bit set: one
+    // row per case, the categories counted in the grouped statement itself.
+    let bit_set = needs.categories().then(|| needs.one_row_per_case());
+    let needs = bit_set.unwrap_or(needs);
     let units = units(viewer, filter, as_of, &needs)?;
-    let keyed = keyed(backend, units, &dims, sel, &needs);
+    let keyed = keyed(backend, units.clone(), &dims, sel, &needs);
+    let category = dims.iter().position(|d| *d == Dimension::ViolationCategory);
+    let group = |by: &'static [usize], limit: Option<u64>| {
+        let (keyed, units, needs, dims) = (&keyed, &units, &needs, &dims);
+        async move {
+            match category.filter(|c| bit_set.is_some() && by.contains(c)) {
+                Some(c) => grouped_by_category_bits(db, units.clone(), dims, needs, by, c, limit).await,
+                None => grouped(db, keyed, by, limit, sel).await,
+            }
+        }
+    };
     let limit = (MAX_CELLS + 1) as u64;
     let two_way = dims.len() == 2;
-    let total = if sel.total {
-        grouped(db, &keyed, &[], None, sel).await?.pop().map(|(_, c)| c).unwrap_or_default()
-    } else {
-        Counts::default()
-    };
-    let row_counts = if sel.rows || (sel.cells && !two_way) {
-        grouped(db, &keyed, &[0], Some(limit), sel).await?
-    } else {
-        Vec::new()
-    };
+    let total =
+        if sel.total { group(&[], None).await?.pop().map(|(_, c)| c).unwrap_or_default() } else { Counts::default() };
+    let row_counts = if sel.rows || (sel.cells && !two_way) { group(&[0], Some(limit)).await? } else { Vec::new() };
     let (column_counts, cell_counts) = if two_way {
-        let columns = if sel.columns { grouped(db, &keyed, &[1], Some(limit), sel).await? } else { Vec::new() };
-        let cells = if sel.cells { grouped(db, &keyed, &[0, 1], Some(limit), sel).await? } else { Vec::new() };
+        let columns = if sel.columns { group(&[1], Some(limit)).await? } else { Vec::new() };
+        let cells = if sel.cells { group(&[0, 1], Some(limit)).await? } else { Vec::new() };
         (columns, cells)
     } else {
         let cells = row_counts.iter().map(|(k, c)| (vec![k[0].clone(), None], *c)).collect();

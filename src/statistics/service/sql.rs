@@ -27,6 +27,7 @@ pub(super) fn a(name: &str) -> Alias {
 /// measures asked for. Fewer joins never change a count: every join is an
 /// outer join along a to-one or a counted relation, so the distinct ids of
 /// the measures that remain are the same.
+#[derive(Clone, Copy)]
 pub(super) struct Needs {
     allegation: bool,
     official: bool,
@@ -50,6 +51,19 @@ impl Needs {
             || dim(|d| matches!(d, D::ViolationCode));
         let by_category = dim(|d| matches!(d, D::ViolationCategory));
         Self { allegation, official, sanctions, categories: by_category && !allegation }
+    }
+}
+
+impl Needs {
+    /// Whether the violation category comes from the case's bit set (and the
+    /// units are one row per case and category).
+    pub(super) fn categories(&self) -> bool {
+        self.categories
+    }
+
+    /// The same units without the category rows: one row per case.
+    pub(super) fn one_row_per_case(&self) -> Self {
+        Self { categories: false, ..*self }
     }
 }
 
@@ -130,6 +144,7 @@ pub(super) fn units(
         .expr_as(Expr::col((case::Entity, case::Column::ReceivedOn)), a("received_on"))
         .expr_as(al(allegation::Column::ViolationCode), a("violation_code"))
         .expr_as(col(needs.categories, Expr::col((a("vc"), a("category"))).into()), a("violation_category"))
+        .expr_as(Expr::col((case::Entity, case::Column::ViolationCategories)), a("violation_categories"))
         .expr_as(of(official::Column::SubjectKind), a("subject_kind"))
         .expr_as(of(official::Column::PositionClass), a("position_class"))
         .expr_as(col(needs.sanctions, severity.into()), a("severity"))
@@ -289,6 +304,66 @@ pub(super) async fn grouped(
         }
         let counts = Counts { cases: n[0], allegations: n[1], officials: n[2], sanctions: n[3] };
         out.push((key, counts));
+    }
+    Ok(out)
+}
+
+/// Case counts grouped by the keys at `by`, the key at `category` among
+/// them being the violation category of a case's bit set, over `units` with
+/// one row per case (`Needs::one_row_per_case`): one row per group of the
+/// other keys with a `count(*) FILTER` per category (a case is one row, so
+/// rows are cases), unfolded into one group per category that has cases,
+/// and the cases without a category under no key. The same groups and
+/// counts as [`grouped`] over the units joined with the category rows
+/// (`COUNT(DISTINCT)` of a sorted join eight times the size of the cases:
+/// 45 ms for a province office at national scale, against 4 ms).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn grouped_by_category_bits(
+    db: &DatabaseConnection,
+    units: SelectStatement,
+    dims: &[Dimension],
+    needs: &Needs,
+    by: &[usize],
+    category: usize,
+    limit: Option<u64>,
+) -> AppResult<Vec<Counted>> {
+    let backend = db.get_database_backend();
+    let others: Vec<usize> = by.iter().copied().filter(|&i| i != category).collect();
+    let mut q = Query::select();
+    for &i in &others {
+        let k = a(&format!("k{i}"));
+        q.expr_as(key(backend, dims[i], needs), k.clone()).group_by_col(k);
+    }
+    let bits = r#""u"."violation_categories""#;
+    for c in ViolationCategory::ALL {
+        q.expr(Expr::cust(format!("count(*) FILTER (WHERE ({bits} & {}) <> 0)", c.bit())));
+    }
+    q.expr(Expr::cust(format!("count(*) FILTER (WHERE {bits} = 0)")));
+    q.from_subquery(units, a("u"));
+    if let Some(n) = limit {
+        // Each row unfolds into at least one group: the limit still tells "more than n".
+        q.limit(n);
+    }
+    let mut out = Vec::new();
+    for row in db.query_all(backend.build(&q)).await? {
+        let mut other_keys = Vec::with_capacity(others.len());
+        for i in 0..others.len() {
+            other_keys.push(row.try_get_by_index::<Option<String>>(i)?);
+        }
+        let categories = ViolationCategory::ALL.iter().map(|c| Some(c.as_str().to_owned())).chain([None]);
+        for (pos, category_key) in categories.enumerate() {
+            let n: i64 = row.try_get_by_index(others.len() + pos)?;
+            if n == 0 {
+                continue;
+            }
+            let mut key = other_keys.clone();
+            key.insert(by.iter().position(|&i| i == category).unwrap_or_default(), category_key);
+            let counts = Counts { cases: u64::try_from(n).unwrap_or_default(), ..Counts::default() };
+            out.push((key, counts));
+        }
+    }
+    if let Some(n) = limit {
+        out.truncate(usize::try_from(n).unwrap_or(usize::MAX));
     }
     Ok(out)
 }
