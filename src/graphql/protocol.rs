@@ -355,19 +355,27 @@ pub fn respond(mut resp: Response, media: MediaType) -> axum::response::Response
     let status = status_for(&resp, media);
     let request_error = is_request_error(&resp);
     let headers = std::mem::take(&mut resp.http_headers);
-    let mut body = match serde_json::to_value(&resp) {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::error!(error = %e, "a GraphQL response could not be serialised");
-            json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
-        }
+    // An answer is written straight to its bytes; only a request error,
+    // which must have no `data` entry at all, goes through a JSON value.
+    let written = if request_error {
+        serde_json::to_value(&resp).and_then(|mut body| {
+            if let Value::Object(m) = &mut body {
+                m.remove("data");
+            }
+            serde_json::to_vec(&body)
+        })
+    } else {
+        serde_json::to_vec(&resp)
     };
-    if request_error {
-        if let Value::Object(m) = &mut body {
-            m.remove("data");
-        }
-    }
-    let mut out = body_response(status, media, &body);
+    let bytes = written.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a GraphQL response could not be serialised");
+        json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
+            .to_string()
+            .into_bytes()
+    });
+    let mut out = axum::response::Response::new(axum::body::Body::from(bytes));
+    *out.status_mut() = status;
+    out.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
     for (name, value) in &headers {
         out.headers_mut().append(name, value.clone());
     }
