@@ -19,7 +19,7 @@
 # Everything is bounded in time (`timeout`), and traffic stays on 127.0.0.1.
 #
 # Knobs (environment): OFFICIALS (1000000) CASES (100000) SECS (10) WARM (3)
-# ROUNDS (2) CONNECTIONS (16) AUDIT_MODES ("on off") SKIP_EXPLAIN (0)
+# ROUNDS (2) CONNECTIONS (16) AUDIT_MODES ("on off") OPS ("Q1 Q2 Q3 Q4") SKIP_EXPLAIN (0)
 # NETRA_BIN (default: build and use target/release/netra).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -106,7 +106,7 @@ QUERY[Q1]="query Q1 { cases(filter: {regionCode: \"$REGENCY\"}, first: 50) { edg
 QUERY[Q2]="query Q2 { case(number: \"$NUMBER\") { $NESTING } }"
 QUERY[Q3]='query Q3 { statistics(groupBy: [VIOLATION_CATEGORY]) { rows { key label counts { cases } } } }'
 QUERY[Q4]="query Q4 { officials(filter: {workRegionCode: \"$REGENCY\"}, first: 20) { edges { node { nip fullName cases { number state sanctions { sanctionCode } } } } } }"
-OPS="Q1 Q2 Q3 Q4"
+OPS=${OPS:-Q1 Q2 Q3 Q4}
 TOKEN=$($BIN token --agency "$AGENCY" --ttl 3h)
 
 for op in $OPS; do
