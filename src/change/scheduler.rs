@@ -30,12 +30,12 @@ const CHUNK: usize = 256;
 pub async fn run_once(db: &DatabaseConnection, today: NaiveDate, due_days: i64) -> AppResult<usize> {
     let backend = db.get_database_backend();
     let f = |c: &str| format!(r#""forwarding"."{c}""#);
-    let (id, due) = match backend {
-        DbBackend::Postgres => {
-            (format!("CAST({} AS text)", f("id")), format!("to_char({}, 'YYYY-MM-DD')", f("due_on")))
-        }
-        _ => (format!("CAST({} AS TEXT)", f("id")), f("due_on")),
+    // SQLite stores dates as `YYYY-MM-DD` text already.
+    let due = match backend {
+        DbBackend::Postgres => format!("to_char({}, 'YYYY-MM-DD')", f("due_on")),
+        _ => f("due_on"),
     };
+    let id = format!("CAST({} AS TEXT)", f("id"));
     let key = format!(
         "CASE WHEN {due_on} < '{today}' THEN '{overdue}' ELSE '{due_soon}' END || ':' || {id} || ':' || {due}",
         due_on = f("due_on"),

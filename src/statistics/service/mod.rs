@@ -163,17 +163,14 @@ async fn selected(
     let backend = db.get_database_backend();
     let dims = group_by.dims().to_vec();
     let needs = Needs::of(&dims, sel);
-    // Counting cases by violation category reads each case's bit set: one
-    // row per case, the categories counted in the grouped statement itself.
-    let bit_set = needs.categories().then(|| needs.one_row_per_case());
-    let needs = bit_set.unwrap_or(needs);
     let units = units(viewer, filter, as_of, &needs)?;
     let keyed = keyed(backend, units.clone(), &dims, sel, &needs);
     let category = dims.iter().position(|d| *d == Dimension::ViolationCategory);
     let group = |by: &'static [usize], limit: Option<u64>| {
         let (keyed, units, needs, dims) = (&keyed, &units, &needs, &dims);
         async move {
-            match category.filter(|c| bit_set.is_some() && by.contains(c)) {
+            // Cases by violation category are counted off each case's bit set.
+            match category.filter(|c| needs.categories() && by.contains(c)) {
                 Some(c) => grouped_by_category_bits(db, units.clone(), dims, needs, by, c, limit).await,
                 None => grouped(db, keyed, by, limit, sel).await,
             }
